@@ -1,0 +1,386 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using OAuthRelay.Smtp.Backend;
+using OAuthRelay.Smtp.Protocol;
+using OAuthRelay.Smtp.Transport;
+
+namespace OAuthRelay.Smtp.Server;
+
+/// <summary>
+/// One SMTP conversation (RFC 5321 with PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, STARTTLS, AUTH).
+/// Owns sequence, syntax and limits; asks the backend session for every decision about people and mail.
+/// </summary>
+internal sealed partial class SmtpSession : IAsyncDisposable
+{
+    private readonly SmtpTransport _transport;
+    private readonly SmtpListenerSettings _listener;
+    private readonly SmtpServerOptions _options;
+    private readonly ISmtpBackend _backend;
+    private readonly SmtpSessionInfo _info;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _shutdown;
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationTokenRegistration _shutdownRegistration;
+
+    private ISmtpBackendSession _backendSession;
+    private string? _heloName;
+    private bool _extended;
+    private bool _authenticated;
+    private string? _reversePath;
+    private readonly List<string> _recipients = [];
+    private int _authFailures;
+    private int _errors;
+    private bool _receivingData;
+
+    public SmtpSession(
+        SmtpTransport transport,
+        SmtpListenerSettings listener,
+        SmtpServerOptions options,
+        ISmtpBackend backend,
+        SmtpSessionInfo info,
+        TimeProvider time,
+        ILogger logger,
+        CancellationToken shutdown)
+    {
+        _transport = transport;
+        _listener = listener;
+        _options = options;
+        _backend = backend;
+        _info = info;
+        _time = time;
+        _logger = logger;
+        _shutdown = shutdown;
+        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        _shutdownRegistration = shutdown.Register(static state => ((CancellationTokenSource)state!).Cancel(), _timeout);
+        _backendSession = null!;
+    }
+
+    private enum Next
+    {
+        Continue,
+        Close,
+    }
+
+    private bool AuthAllowed => _transport.IsSecure || _listener.AllowCleartextAuth;
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            if (_listener.Tls == TlsMode.Implicit && !await StartTlsAsync()) return;
+            _backendSession = _backend.OpenSession(_info with { IsSecure = _transport.IsSecure });
+            _transport.Write(new SmtpReply(220, null, $"{_options.HostName} ESMTP OAuthRelay ready"));
+            while (true)
+            {
+                var read = await _transport.ReadLineAsync(_options.MaxCommandLineLength, Arm(_options.IdleTimeout));
+                Disarm();
+                if (read.IsClosed) return;
+                var next = read.Error is not null ? ReplyError(read.Error, "(unreadable line)") : await HandleAsync(SmtpCommand.Parse(read.Line!));
+                if (next == Next.Close) break;
+            }
+
+            await _transport.FlushAsync(CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (_timeout.IsCancellationRequested)
+        {
+            var reply = _shutdown.IsCancellationRequested ? SmtpReplies.ShuttingDown
+                : _receivingData ? SmtpReplies.DataTimeout
+                : SmtpReplies.IdleTimeout;
+            await SayGoodbyeAsync(reply);
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The client went away; there is no one left to answer.
+            LogConnectionLost(_info.ConnectionId, e.GetType().Name);
+        }
+    }
+
+    private async Task<Next> HandleAsync(SmtpCommand command) => command.Verb switch
+    {
+        "EHLO" => Helo(command, extended: true),
+        "HELO" => Helo(command, extended: false),
+        "STARTTLS" => await StartTlsCommandAsync(command),
+        "AUTH" => await AuthAsync(command),
+        "MAIL" => await MailAsync(command),
+        "RCPT" => await RcptAsync(command),
+        "DATA" => await DataAsync(command),
+        "RSET" => Rset(command),
+        "NOOP" => Reply(SmtpReplies.Ok),
+        "QUIT" => Quit(),
+        "VRFY" => command.Arguments.Length == 0 ? ReplyError(SmtpReplies.SyntaxError("VRFY needs an argument"), command.Verb) : Reply(SmtpReplies.CannotVerify),
+        "HELP" => Reply(new SmtpReply(214, "2.0.0", "Commands: EHLO HELO STARTTLS AUTH MAIL RCPT DATA RSET NOOP VRFY HELP QUIT")),
+        "EXPN" or "TURN" or "ETRN" or "BDAT" => ReplyError(SmtpReplies.CommandNotImplemented, command.Verb),
+        _ => ReplyError(SmtpReplies.CommandUnrecognized, "(unrecognized)"),
+    };
+
+    private Next Helo(SmtpCommand command, bool extended)
+    {
+        if (command.Arguments.Length == 0)
+            return ReplyError(SmtpReplies.SyntaxError($"{command.Verb} needs a domain or address literal"), command.Verb);
+        ResetTransaction();
+        _heloName = command.Arguments;
+        _extended = extended;
+        var greeting = $"{_options.HostName} Hello {_heloName} [{_info.RemoteAddress}]";
+        if (!extended) return Reply(new SmtpReply(250, null, greeting));
+
+        List<string> lines = [greeting, "PIPELINING", $"SIZE {_options.MaxMessageSize}", "8BITMIME", "SMTPUTF8", "ENHANCEDSTATUSCODES"];
+        if (_listener.TlsAvailable && !_transport.IsSecure) lines.Add("STARTTLS");
+        if (AuthAllowed) lines.Add("AUTH PLAIN LOGIN");
+        lines.Add("HELP");
+        return Reply(new SmtpReply(250, null, lines));
+    }
+
+    private async Task<Next> StartTlsCommandAsync(SmtpCommand command)
+    {
+        if (command.Arguments.Length > 0) return ReplyError(SmtpReplies.SyntaxError("STARTTLS takes no arguments"), command.Verb);
+        if (_transport.IsSecure) return ReplyError(SmtpReplies.AlreadyTls, command.Verb);
+        if (!_listener.TlsAvailable) return ReplyError(SmtpReplies.CommandNotImplemented, command.Verb);
+
+        var discarded = _transport.DiscardBufferedInput();
+        if (discarded > 0) LogPipelinedAfterStartTls(_info.ConnectionId, discarded);
+        _transport.Write(SmtpReplies.ReadyToStartTls);
+        if (!await StartTlsAsync()) return Next.Close;
+
+        // RFC 3207 4.2: forget everything learnt before TLS, including the backend's view of the client.
+        _heloName = null;
+        _extended = false;
+        _authenticated = false;
+        ResetTransaction();
+        await _backendSession.DisposeAsync();
+        _backendSession = _backend.OpenSession(_info with { IsSecure = true });
+        return Next.Continue;
+    }
+
+    private async Task<bool> StartTlsAsync()
+    {
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificate = _listener.Certificate,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ClientCertificateRequired = false,
+        };
+        try
+        {
+            await _transport.UpgradeToTlsAsync(options, Arm(_options.IdleTimeout));
+            Disarm();
+            LogTlsEstablished(_info.ConnectionId, _transport.TlsDescription);
+            return true;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            LogTlsFailed(_info.ConnectionId, e.GetType().Name, e.Message);
+            return false;
+        }
+    }
+
+    private async Task<Next> AuthAsync(SmtpCommand command)
+    {
+        if (_heloName is null || !_extended) return ReplyError(SmtpReplies.SendHeloFirst, command.Verb);
+        if (_authenticated) return ReplyError(SmtpReplies.AlreadyAuthenticated, command.Verb);
+        if (_reversePath is not null) return ReplyError(SmtpReplies.AuthDuringTransaction, command.Verb);
+
+        var words = command.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length is 0 or > 2) return ReplyError(SmtpReplies.SyntaxError("AUTH mechanism [initial-response]"), command.Verb);
+        var mechanism = words[0].ToUpperInvariant();
+        if (!SaslExchange.Supports(mechanism)) return ReplyError(SmtpReplies.UnrecognizedMechanism, command.Verb);
+        if (!AuthAllowed) return ReplyError(SmtpReplies.EncryptionRequiredForAuth, command.Verb);
+
+        var outcome = await SaslExchange.RunAsync(mechanism, words.Length == 2 ? words[1] : null, ChallengeAsync);
+        if (outcome.ConnectionClosed) return Next.Close;
+        if (outcome.Error is not null) return ReplyError(outcome.Error, command.Verb);
+
+        var reply = await _backendSession.AuthenticateAsync(outcome.Credentials!, _shutdown);
+        if (reply.Code == 235)
+        {
+            _authenticated = true;
+            LogAuthenticated(_info.ConnectionId, outcome.Credentials!.UserName, mechanism);
+            return Reply(reply);
+        }
+
+        if (reply.Code != 535) return Reply(reply);
+        _authFailures++;
+        LogAuthFailed(_info.ConnectionId, _info.RemoteAddress?.ToString(), outcome.Credentials!.UserName, _authFailures);
+        // Slow down password guessing: the n-th failure waits n times the base delay.
+        await Task.Delay(_options.AuthFailureDelay * _authFailures, _time, _shutdown);
+        _transport.Write(reply);
+        if (_authFailures < _options.MaxAuthFailures) return Next.Continue;
+        _transport.Write(SmtpReplies.TooManyAuthFailures);
+        return Next.Close;
+    }
+
+    private async ValueTask<LineReadResult> ChallengeAsync(string base64Challenge)
+    {
+        _transport.Write(new SmtpReply(334, null, base64Challenge));
+        var read = await _transport.ReadLineAsync(_options.MaxCommandLineLength, Arm(_options.IdleTimeout));
+        Disarm();
+        return read;
+    }
+
+    private async Task<Next> MailAsync(SmtpCommand command)
+    {
+        if (_heloName is null) return ReplyError(SmtpReplies.SendHeloFirst, command.Verb);
+        if (_listener.RequireTls && !_transport.IsSecure) return ReplyError(SmtpReplies.TlsRequired, command.Verb);
+        if (_reversePath is not null) return ReplyError(SmtpReplies.SenderAlreadySpecified, command.Verb);
+        if (_backendSession.RequiresAuthentication && !_authenticated) return ReplyError(SmtpReplies.AuthenticationRequired, command.Verb);
+
+        var path = PathParser.Parse(command.Arguments, "FROM", allowNull: true);
+        if (path.Error is not null) return ReplyError(path.Error, command.Verb);
+        if (path.Parameters.Count > 0 && !_extended) return ReplyError(SmtpReplies.UnsupportedParameter, command.Verb);
+        var (parameters, error) = PathParser.ParseMailParameters(path.Parameters);
+        if (error is not null) return ReplyError(error, command.Verb);
+        if (parameters.DeclaredSize > _options.MaxMessageSize) return Reply(SmtpReplies.MessageTooLarge);
+        if (!parameters.SmtpUtf8 && !PathParser.IsAscii(path.Address)) return ReplyError(SmtpReplies.NonAsciiAddressWithoutSmtpUtf8, command.Verb);
+
+        var reply = await _backendSession.MailAsync(path.Address, parameters, _shutdown);
+        if (reply.IsPositive) _reversePath = path.Address;
+        return Reply(reply);
+    }
+
+    private async Task<Next> RcptAsync(SmtpCommand command)
+    {
+        if (_reversePath is null) return ReplyError(SmtpReplies.NeedMailFirst, command.Verb);
+        if (_recipients.Count >= _options.MaxRecipients) return Reply(SmtpReplies.TooManyRecipients);
+
+        var path = PathParser.Parse(command.Arguments, "TO", allowNull: false);
+        if (path.Error is not null) return ReplyError(path.Error, command.Verb);
+        if (path.Parameters.Count > 0) return ReplyError(SmtpReplies.UnsupportedParameter, command.Verb);
+
+        var reply = await _backendSession.RcptAsync(path.Address, _shutdown);
+        if (reply.IsPositive) _recipients.Add(path.Address);
+        return Reply(reply);
+    }
+
+    private async Task<Next> DataAsync(SmtpCommand command)
+    {
+        if (command.Arguments.Length > 0) return ReplyError(SmtpReplies.SyntaxError("DATA takes no arguments"), command.Verb);
+        if (_reversePath is null) return ReplyError(SmtpReplies.NeedMailFirst, command.Verb);
+        if (_recipients.Count == 0) return ReplyError(SmtpReplies.NeedRcptFirst, command.Verb);
+
+        _transport.Write(new SmtpReply(354, null, "Start mail input; end with <CRLF>.<CRLF>"));
+        await _transport.FlushAsync(_shutdown);
+
+        var content = new MessageDataStream(_transport.Input, _options.MaxMessageSize, () => Arm(_options.DataTimeout));
+        _receivingData = true;
+        SmtpReply reply;
+        try
+        {
+            reply = await _backendSession.DataAsync(content, _shutdown);
+        }
+        catch (MessageTooLargeException)
+        {
+            reply = SmtpReplies.MessageTooLarge;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !content.TransportFailed)
+        {
+            // The backend's own trouble (disk full, a bug): the client may try again, the connection goes on.
+            LogBackendFailed(_info.ConnectionId, e.GetType().Name, e.Message);
+            reply = SmtpReplies.LocalError;
+        }
+
+        if (!content.IsComplete) await content.DrainAsync();
+        Disarm();
+        _receivingData = false;
+        if (content.IsTooLarge) reply = SmtpReplies.MessageTooLarge;
+        ResetTransaction();
+        return Reply(reply);
+    }
+
+    private Next Rset(SmtpCommand command)
+    {
+        if (command.Arguments.Length > 0) return ReplyError(SmtpReplies.SyntaxError("RSET takes no arguments"), command.Verb);
+        ResetTransaction();
+        return Reply(SmtpReplies.ResetDone);
+    }
+
+    private Next Quit()
+    {
+        _transport.Write(new SmtpReply(221, "2.0.0", $"{_options.HostName} closing connection"));
+        return Next.Close;
+    }
+
+    private void ResetTransaction()
+    {
+        _reversePath = null;
+        _recipients.Clear();
+        _backendSession?.Reset();
+    }
+
+    private Next Reply(SmtpReply reply)
+    {
+        _transport.Write(reply);
+        return Next.Continue;
+    }
+
+    /// <summary>Answers a protocol error and closes the connection once the client has made too many.</summary>
+    private Next ReplyError(SmtpReply reply, string verb)
+    {
+        LogProtocolError(_info.ConnectionId, _info.RemoteAddress?.ToString(), verb, reply.ToString());
+        _transport.Write(reply);
+        if (++_errors < _options.MaxErrors) return Next.Continue;
+        _transport.Write(SmtpReplies.TooManyErrors);
+        return Next.Close;
+    }
+
+    private async Task SayGoodbyeAsync(SmtpReply reply)
+    {
+        LogClosing(_info.ConnectionId, reply.ToString());
+        try
+        {
+            _transport.Write(reply);
+            using var flushTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
+            await _transport.FlushAsync(flushTimeout.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The client is gone already; nothing more to say.
+        }
+    }
+
+    /// <summary>Starts the clock for the next read; the token fires on timeout or on server shutdown.</summary>
+    private CancellationToken Arm(TimeSpan timeout)
+    {
+        _timeout.CancelAfter(timeout);
+        return _timeout.Token;
+    }
+
+    private void Disarm()
+    {
+        if (!_timeout.IsCancellationRequested) _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdownRegistration.DisposeAsync();
+        if (_backendSession is not null) await _backendSession.DisposeAsync();
+        _timeout.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId} {Remote}: {Verb} answered {Reply}")]
+    private partial void LogProtocolError(string connectionId, string? remote, string verb, string reply);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: AUTH failed for user {UserName} (failure {Count} on this connection)")]
+    private partial void LogAuthFailed(string connectionId, string? remote, string userName, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: authenticated as {UserName} with {Mechanism}")]
+    private partial void LogAuthenticated(string connectionId, string userName, string mechanism);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: dropped {Bytes} bytes pipelined after STARTTLS")]
+    private partial void LogPipelinedAfterStartTls(string connectionId, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId}: TLS established ({Tls})")]
+    private partial void LogTlsEstablished(string connectionId, string? tls);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: TLS handshake failed: {Error}: {Detail}")]
+    private partial void LogTlsFailed(string connectionId, string error, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId}: the backend failed while receiving a message: {Error}: {Detail}")]
+    private partial void LogBackendFailed(string connectionId, string error, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: closing with {Reply}")]
+    private partial void LogClosing(string connectionId, string reply);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId}: connection lost ({Error})")]
+    private partial void LogConnectionLost(string connectionId, string error);
+}

@@ -1,0 +1,20 @@
+namespace OAuthRelay.Clients;
+
+/// <summary>
+/// One legacy application as the operator configures it (section "Clients", keyed by client name).
+/// It is recognised by its SMTP AUTH user name and password hash, or by the network it connects from.
+/// </summary>
+public sealed class ClientOptions
+{
+    /// <summary>The SMTP AUTH user name the application already sends.</summary>
+    public string? UserName { get; set; }
+
+    /// <summary>A hash from <c>oauthrelay hash-password</c>; never the password itself.</summary>
+    public string? PasswordHash { get; set; }
+
+    /// <summary>Networks (CIDR) whose connections are this client without AUTH; opt-in, for apps that never authenticate.</summary>
+    public List<string> Networks { get; set; } = [];
+
+    /// <summary>A disabled client is refused as if unknown.</summary>
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,16 @@
+namespace OAuthRelay.Delivery;
+
+public enum DeliveryMode
+{
+    /// <summary>Write each message as an .eml file into <see cref="DeliveryOptions.CaptureFolder"/>; needs no Office 365 account.</summary>
+    Capture,
+}
+
+/// <summary>Section "Delivery": where accepted messages go.</summary>
+public sealed class DeliveryOptions
+{
+    public DeliveryMode Mode { get; set; } = DeliveryMode.Capture;
+
+    /// <summary>Folder for captured messages; relative paths are taken from the working directory.</summary>
+    public string CaptureFolder { get; set; } = "capture";
+}

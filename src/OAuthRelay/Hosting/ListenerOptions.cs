@@ -1,0 +1,35 @@
+using System.Net;
+using OAuthRelay.Smtp.Server;
+
+namespace OAuthRelay.Hosting;
+
+/// <summary>One listening endpoint (section "Listeners", keyed by listener name).</summary>
+public sealed class ListenerOptions
+{
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port (tests).</summary>
+    public int Port { get; set; } = 2525;
+
+    public TlsMode Tls { get; set; } = TlsMode.None;
+
+    /// <summary>PEM certificate (chain) file; with <see cref="KeyPath"/>. Without both, a self-signed certificate is made at start.</summary>
+    public string? CertificatePath { get; set; }
+
+    public string? KeyPath { get; set; }
+
+    /// <summary>Offer AUTH before TLS. Default: only when listening on a loopback address, where no one can overhear.</summary>
+    public bool? AllowCleartextAuth { get; set; }
+
+    /// <summary>Refuse MAIL until STARTTLS has been done (530 5.7.0).</summary>
+    public bool RequireTls { get; set; }
+
+    public IPAddress ParseAddress() => Address switch
+    {
+        "*" or "0.0.0.0" => IPAddress.Any,
+        "::" => IPAddress.IPv6Any,
+        "localhost" => IPAddress.Loopback,
+        _ when IPAddress.TryParse(Address, out var ip) => ip,
+        _ => throw new InvalidOperationException($"Listener address '{Address}' is not an IP address."),
+    };
+}

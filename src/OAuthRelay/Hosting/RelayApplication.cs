@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OAuthRelay.Clients;
+using OAuthRelay.Delivery;
+using OAuthRelay.Relay;
+using OAuthRelay.Smtp.Backend;
+using OAuthRelay.Smtp.Server;
+
+namespace OAuthRelay.Hosting;
+
+/// <summary>Composes the relay: configuration, services and Kestrel listeners. Used by the CLI and, with overrides, by tests.</summary>
+public static class RelayApplication
+{
+    public const string EnvironmentPrefix = "OAUTHRELAY__";
+
+    /// <param name="configFile">The operator's JSON file; reloaded when it changes.</param>
+    /// <param name="overrides">Settings laid over the file (tests).</param>
+    /// <param name="configureServices">Service replacements (tests: a fake clock).</param>
+    public static WebApplication Build(string? configFile, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
+        if (configFile is not null) builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: true);
+        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        services.Configure<SmtpServerOptions>(configuration.GetSection("Smtp"));
+        services.Configure<Dictionary<string, ListenerOptions>>(configuration.GetSection("Listeners"));
+        services.Configure<Dictionary<string, ClientOptions>>(configuration.GetSection("Clients"));
+        services.Configure<DeliveryOptions>(configuration.GetSection("Delivery"));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var limits = sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value;
+            return new ConnectionLimiter(limits.MaxConnections, limits.MaxConnectionsPerClient);
+        });
+        services.AddSingleton<CertificateProvider>();
+        services.AddSingleton<ClientRegistry>();
+        services.AddSingleton<IMessageDelivery, CaptureDelivery>();
+        services.AddSingleton<ISmtpBackend, RelayBackend>();
+        services.AddSingleton<SmtpListeners>();
+        services.AddHostedService<StartupReport>();
+        configureServices?.Invoke(services);
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ApplicationServices.GetRequiredService<SmtpListeners>().Bind(kestrel));
+        return builder.Build();
+    }
+}

@@ -1,0 +1,3 @@
+using OAuthRelay.Cli;
+
+return await RelayCommandLine.Create().Parse(args).InvokeAsync();
