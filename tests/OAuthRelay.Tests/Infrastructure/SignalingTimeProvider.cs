@@ -1,0 +1,55 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Time.Testing;
+
+namespace OAuthRelay.Tests.Infrastructure;
+
+/// <summary>
+/// A fake clock that tells the test each time the server arms a timer, so a test can advance time exactly when the
+/// server is waiting on it, with no sleeps and no races.
+/// </summary>
+public sealed class SignalingTimeProvider : TimeProvider
+{
+    private readonly Channel<TimeSpan> _armed = Channel.CreateUnbounded<TimeSpan>();
+
+    public FakeTimeProvider Fake { get; } = new();
+
+    public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow();
+
+    public override long GetTimestamp() => Fake.GetTimestamp();
+
+    public override long TimestampFrequency => Fake.TimestampFrequency;
+
+    public override TimeZoneInfo LocalTimeZone => Fake.LocalTimeZone;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new SignalingTimer(Fake.CreateTimer(callback, state, dueTime, period), _armed.Writer);
+        if (dueTime != Timeout.InfiniteTimeSpan) _armed.Writer.TryWrite(dueTime);
+        return timer;
+    }
+
+    /// <summary>Waits until a timer is armed with exactly <paramref name="dueTime"/>, then moves the clock past it.</summary>
+    public async Task FireTimerAsync(TimeSpan dueTime)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        while (await _armed.Reader.ReadAsync(timeout.Token) != dueTime)
+        {
+        }
+
+        Fake.Advance(dueTime);
+    }
+
+    private sealed class SignalingTimer(ITimer inner, ChannelWriter<TimeSpan> armed) : ITimer
+    {
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            var changed = inner.Change(dueTime, period);
+            if (dueTime != Timeout.InfiniteTimeSpan) armed.TryWrite(dueTime);
+            return changed;
+        }
+
+        public void Dispose() => inner.Dispose();
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
