@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using OAuthRelay.Smtp.Backend;
 
 namespace OAuthRelay.Smtp.Protocol;
@@ -39,6 +40,9 @@ internal sealed class MessageDataStream(PipeReader input, long maxSize, Func<Can
     public override long Length => throw new NotSupportedException();
     public override long Position { get => _length; set => throw new NotSupportedException(); }
 
+    // Pooled builders: a large message suspends on the network many times, and each suspension would otherwise
+    // allocate a state machine box, making allocation grow with message size.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         if (IsTooLarge) throw new MessageTooLargeException(maxSize);
@@ -75,6 +79,7 @@ internal sealed class MessageDataStream(PipeReader input, long maxSize, Func<Can
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadDecodedAsync(Memory<byte> destination)
     {
         if (IsComplete || destination.IsEmpty) return 0;
