@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using OAuthRelay.Tokens.Configuration;
+
+namespace OAuthRelay.Tokens.Cache;
+
+/// <summary>Finds the 256-bit token cache key: configuration (environment), else the key file, else a new key file.</summary>
+internal static partial class TokenCacheKey
+{
+    public static byte[] Load(TokenServiceOptions options, ILogger logger)
+    {
+        if (!string.IsNullOrWhiteSpace(options.CacheKey)) return Decode(options.CacheKey, "Tokens:CacheKey");
+        var path = Path.GetFullPath(options.CacheKeyFile);
+        if (File.Exists(path)) return Decode(File.ReadAllText(path), path);
+
+        var key = RandomNumberGenerator.GetBytes(32);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using (var file = OwnerOnlyFile.CreateNew(path))
+        using (var writer = new StreamWriter(file))
+        {
+            writer.Write(Convert.ToBase64String(key));
+        }
+
+        LogKeyCreated(logger, path);
+        return key;
+    }
+
+    private static byte[] Decode(string text, string source)
+    {
+        byte[] key;
+        try
+        {
+            key = Convert.FromBase64String(text.Trim());
+        }
+        catch (FormatException)
+        {
+            throw new InvalidOperationException($"The token cache key from {source} is not base64.");
+        }
+
+        return key.Length == 32 ? key : throw new InvalidOperationException($"The token cache key from {source} must be 32 bytes (base64 of 256 bits), not {key.Length}.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No token cache key configured: created {Path} (mode 0600). Keep it apart from the cache, e.g. as a secret mounted from elsewhere, or set OAUTHRELAY__Tokens__CacheKey.")]
+    private static partial void LogKeyCreated(ILogger logger, string path);
+}

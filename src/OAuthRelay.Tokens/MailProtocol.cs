@@ -1,0 +1,8 @@
+namespace OAuthRelay.Tokens;
+
+public enum MailProtocol
+{
+    Smtp,
+    Imap,
+    Pop,
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Identity.Client;
+using OAuthRelay.Tokens.Cache;
+using OAuthRelay.Tokens.Configuration;
+using OAuthRelay.Tokens.Health;
+using OAuthRelay.Tokens.Msal;
+
+namespace OAuthRelay.Tokens;
+
+/// <summary>Office 365 access tokens for the configured accounts, with their health; all requests through MSAL.</summary>
+public sealed class TokenService
+{
+    private readonly Dictionary<string, TokenAccount> _accounts = new(StringComparer.OrdinalIgnoreCase);
+
+    public TokenService(
+        IOptions<Dictionary<string, AccountOptions>> accounts,
+        IOptions<TokenServiceOptions> options,
+        MsalApplicationFactory applications,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        var settings = options.Value;
+        var logger = loggers.CreateLogger<TokenService>();
+        if (accounts.Value.Count == 0) return;
+        var key = TokenCacheKey.Load(settings, logger);
+        var directory = Path.GetFullPath(settings.CacheDirectory);
+        foreach (var (name, account) in accounts.Value)
+        {
+            var cacheFile = new EncryptedTokenCacheFile(Path.Combine(directory, $"{name}.tokens"), key, name);
+            var app = applications.Create(name, account, cacheFile);
+            _accounts[name] = new TokenAccount(name, account, app, cacheFile, settings, time, logger);
+        }
+    }
+
+    public IReadOnlyCollection<string> AccountNames => _accounts.Keys;
+
+    public AccountOptions Options(string account) => Find(account).Options;
+
+    /// <summary>A token for the account and protocol, from memory while it has more than the refresh margin left.</summary>
+    /// <exception cref="TokenUnavailableException">No token can be had now; its Health says why.</exception>
+    public Task<AccessToken> GetAccessTokenAsync(string account, MailProtocol protocol, CancellationToken cancellationToken = default) =>
+        Find(account).GetAsync(protocol, TokenAccount.Need.Cached, null, cancellationToken);
+
+    /// <summary>A token other than <paramref name="rejected"/>, which the upstream refused; concurrent callers share one refresh.</summary>
+    public Task<AccessToken> ReplaceAccessTokenAsync(string account, MailProtocol protocol, AccessToken rejected, CancellationToken cancellationToken = default) =>
+        Find(account).GetAsync(protocol, TokenAccount.Need.Replacement, rejected, cancellationToken);
+
+    /// <summary>Redeems the refresh token now, so the stored one is replaced by a fresh one (keeps 90-day inactivity away).</summary>
+    public Task RenewAsync(string account, CancellationToken cancellationToken = default)
+    {
+        var target = Find(account);
+        return target.GetAsync(target.Options.Protocols.FirstOrDefault(), TokenAccount.Need.Renewal, null, cancellationToken);
+    }
+
+    public Task<bool> HasSignInAsync(string account) => Find(account).HasSignInAsync();
+
+    public AccountHealth Health(string account) => Find(account).Health;
+
+    public IReadOnlyList<AccountHealth> AllHealth() => _accounts.Values.Select(a => a.Health).ToList();
+
+    /// <summary>Redeems a refresh token obtained elsewhere (the seed's curl procedure) and stores what comes back.</summary>
+    public Task<SignInResult> ImportRefreshTokenAsync(string account, string refreshToken, CancellationToken cancellationToken = default) =>
+        Find(account).SignInAsync((app, scopes) => ((IByRefreshToken)app).AcquireTokenByRefreshToken(scopes, refreshToken).ExecuteAsync(cancellationToken), cancellationToken);
+
+    /// <summary>Device code sign-in (public client apps): <paramref name="show"/> gets the URL and code to give the user.</summary>
+    public Task<SignInResult> SignInWithDeviceCodeAsync(string account, Func<string, Task> show, CancellationToken cancellationToken = default) =>
+        Find(account).SignInAsync((app, scopes) => app is IPublicClientApplication pub
+            ? pub.AcquireTokenWithDeviceCode(scopes, code => show(code.Message)).ExecuteAsync(cancellationToken)
+            : throw new InvalidOperationException($"Account {account} has a client secret or certificate: device code sign-in needs a public client app (remove the secret and allow public client flows in Entra ID), or use --auth-code."),
+            cancellationToken);
+
+    /// <summary>The URL a user opens to sign in for the authorization code flow (confidential apps, as in the seed).</summary>
+    public async Task<Uri> AuthorizationUrlAsync(string account, CancellationToken cancellationToken = default)
+    {
+        var target = Find(account);
+        var app = target.App as IConfidentialClientApplication ?? throw AuthCodeNeedsSecret(account);
+        return await app.GetAuthorizationRequestUrl(OfficeScopes.ForSignIn(target.Options)).WithPrompt(Prompt.SelectAccount).ExecuteAsync(cancellationToken);
+    }
+
+    /// <summary>Redeems the code from the redirect after sign-in.</summary>
+    public Task<SignInResult> RedeemAuthorizationCodeAsync(string account, string code, CancellationToken cancellationToken = default) =>
+        Find(account).SignInAsync((app, scopes) => app is IConfidentialClientApplication confidential
+            ? confidential.AcquireTokenByAuthorizationCode(scopes, code).ExecuteAsync(cancellationToken)
+            : throw AuthCodeNeedsSecret(account), cancellationToken);
+
+    private static InvalidOperationException AuthCodeNeedsSecret(string account) =>
+        new($"Account {account} has no client secret or certificate: the authorization code flow needs a web (confidential) app; use --device-code for public clients.");
+
+    private TokenAccount Find(string account) =>
+        _accounts.TryGetValue(account, out var found) ? found : throw new ArgumentException($"No account named '{account}' in the configuration (section Accounts).", nameof(account));
+}

@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using OAuthRelay.Hosting;
+using OAuthRelay.Tokens.Msal;
+
+namespace OAuthRelay.Tests.Fakes;
+
+/// <summary>
+/// A fake Entra ID token endpoint: HTTPS on 127.0.0.1 (port 0) with a test certificate, serving
+/// /{tenant}/oauth2/v2.0/token (refresh_token, client_credentials, authorization_code, device_code) and /devicecode
+/// with Microsoft-shaped answers. Refresh tokens rotate on every use. It counts requests and can be told to fail,
+/// hold requests, or revoke every refresh token.
+/// </summary>
+public sealed class FakeEntraId : IAsyncDisposable
+{
+    public const string UserName = "relay@contoso.test";
+    public const string ClientSecret = "fake-client-secret-value-0123456789";
+    public const string AuthorizationCode = "fake-authorization-code";
+
+    private readonly WebApplication _app;
+    private readonly X509Certificate2 _certificate;
+    private readonly ConcurrentDictionary<string, bool> _refreshTokens = new();
+    private readonly ConcurrentDictionary<string, (string User, DateTimeOffset Expires)> _accessTokens = new();
+    private readonly ConcurrentQueue<string> _issued = new();
+    private readonly SemaphoreSlim _requestArrived = new(0);
+    private int _requests;
+    private TaskCompletionSource? _hold;
+
+    private FakeEntraId(WebApplication app, X509Certificate2 certificate)
+    {
+        _app = app;
+        _certificate = certificate;
+    }
+
+    public string Uid { get; } = Guid.NewGuid().ToString();
+
+    public string TenantId { get; } = Guid.NewGuid().ToString();
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public int TokenRequests => Volatile.Read(ref _requests);
+
+    public int AccessTokenLifetimeSeconds { get; set; } = 3600;
+
+    /// <summary>When set, every token request gets this status, error and AADSTS code.</summary>
+    public (int Status, string Error, int Code)? Failure { get; set; }
+
+    /// <summary>The refresh token presented with the last refresh_token grant.</summary>
+    public string? LastPresentedRefreshToken { get; private set; }
+
+    /// <summary>Every token the fake has handed out, for leak checks.</summary>
+    public IReadOnlyCollection<string> IssuedSecrets => _issued;
+
+    public static async Task<FakeEntraId> StartAsync()
+    {
+        var certificate = CertificateProvider.CreateSelfSigned("localhost");
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
+        var app = builder.Build();
+        var fake = new FakeEntraId(app, certificate);
+        app.MapPost("/{tenant}/oauth2/v2.0/token", fake.TokenAsync);
+        app.MapPost("/{tenant}/oauth2/v2.0/devicecode", fake.DeviceCode);
+        await app.StartAsync();
+        fake.BaseAddress = new Uri(app.Urls.First());
+        return fake;
+    }
+
+    /// <summary>An HTTP client factory for MSAL that trusts this fake's certificate and nothing else.</summary>
+    public MsalHttpClientFactory HttpClientFactory() => new(TimeSpan.FromSeconds(10), new SocketsHttpHandler
+    {
+        SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == _certificate.Thumbprint },
+    });
+
+    /// <summary>A refresh token as the seed's curl procedure would have produced it.</summary>
+    public string IssueRefreshToken() => NewRefreshToken();
+
+    public void RevokeAllRefreshTokens() => _refreshTokens.Clear();
+
+    /// <summary>From now on, token requests wait until <see cref="Release"/>.</summary>
+    public void Hold() => _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _hold?.TrySetResult();
+
+    /// <summary>Waits until a token request has arrived (bounded).</summary>
+    public Task WaitForRequestAsync() => _requestArrived.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(t =>
+    {
+        if (!t.Result) throw new TimeoutException("No token request arrived.");
+    });
+
+    /// <summary>Whether <paramref name="token"/> is a live access token this fake issued for <paramref name="user"/>.</summary>
+    public bool IsValidAccessToken(string token, string user) =>
+        _accessTokens.TryGetValue(token, out var issued) && issued.User == user && issued.Expires > DateTimeOffset.UtcNow;
+
+    private async Task<IResult> TokenAsync(HttpContext context, string tenant)
+    {
+        Interlocked.Increment(ref _requests);
+        _requestArrived.Release();
+        if (_hold is { } hold) await hold.Task;
+        var form = await context.Request.ReadFormAsync();
+        if (Failure is var (status, error, code)) return Error(status, error, code);
+
+        var secret = form["client_secret"].ToString();
+        if (secret.Length > 0 && secret != ClientSecret) return Error(401, "invalid_client", 7000215);
+
+        var grant = form["grant_type"].ToString();
+        switch (grant)
+        {
+            case "client_credentials":
+                return Issue(form["scope"].ToString(), withRefreshToken: false);
+            case "refresh_token":
+                var presented = form["refresh_token"].ToString();
+                LastPresentedRefreshToken = presented;
+                if (!_refreshTokens.TryRemove(presented, out _)) return Error(400, "invalid_grant", 70008);
+                return Issue(form["scope"].ToString(), withRefreshToken: true);
+            case "authorization_code" when form["code"] == AuthorizationCode:
+            case "device_code" or "urn:ietf:params:oauth:grant-type:device_code" when form["device_code"] == "fake-device-code":
+                return Issue(form["scope"].ToString(), withRefreshToken: true);
+            default:
+                return Error(400, "invalid_grant", 70000);
+        }
+    }
+
+    private IResult DeviceCode() => Results.Json(new Dictionary<string, object>
+    {
+        ["device_code"] = "fake-device-code",
+        ["user_code"] = "FAKE-CODE",
+        ["verification_uri"] = "https://microsoft.com/devicelogin",
+        ["expires_in"] = 900,
+        ["interval"] = 1,
+        ["message"] = "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE-CODE to authenticate.",
+    });
+
+    private IResult Issue(string scope, bool withRefreshToken)
+    {
+        var accessToken = "fake-at-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        _accessTokens[accessToken] = (UserName, DateTimeOffset.UtcNow.AddSeconds(AccessTokenLifetimeSeconds));
+        _issued.Enqueue(accessToken);
+        var body = new Dictionary<string, object>
+        {
+            ["token_type"] = "Bearer",
+            ["scope"] = scope.Replace("offline_access", "").Replace("openid", "").Replace("profile", "").Trim(),
+            ["expires_in"] = AccessTokenLifetimeSeconds,
+            ["ext_expires_in"] = AccessTokenLifetimeSeconds,
+            ["access_token"] = accessToken,
+        };
+        if (withRefreshToken)
+        {
+            body["refresh_token"] = NewRefreshToken();
+            body["client_info"] = Base64Url(JsonSerializer.Serialize(new { uid = Uid, utid = TenantId }));
+            body["id_token"] = IdToken();
+        }
+
+        return Results.Json(body);
+    }
+
+    private string NewRefreshToken()
+    {
+        var token = "fake-rt-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+        _refreshTokens[token] = true;
+        _issued.Enqueue(token);
+        return token;
+    }
+
+    private string IdToken()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var payload = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["aud"] = "client", ["iss"] = $"https://login.microsoftonline.com/{TenantId}/v2.0", ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600,
+            ["oid"] = Uid, ["sub"] = Uid, ["tid"] = TenantId, ["preferred_username"] = UserName, ["name"] = "Relay Mailbox", ["ver"] = "2.0",
+        });
+        return $"{Base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}")}.{Base64Url(payload)}.";
+    }
+
+    private static IResult Error(int status, string error, int code) => Results.Json(new Dictionary<string, object>
+    {
+        ["error"] = error,
+        ["error_description"] = $"AADSTS{code}: fake failure.",
+        ["error_codes"] = new[] { code },
+        ["timestamp"] = DateTime.UtcNow.ToString("u"),
+        ["trace_id"] = Guid.NewGuid().ToString(),
+        ["correlation_id"] = Guid.NewGuid().ToString(),
+    }, statusCode: status);
+
+    private static string Base64Url(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public async ValueTask DisposeAsync()
+    {
+        Release();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _certificate.Dispose();
+    }
+}
