@@ -8,23 +8,20 @@ using OAuthRelay.Delivery;
 using OAuthRelay.Relay;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Server;
+using OAuthRelay.Tokens;
 
 namespace OAuthRelay.Hosting;
 
 /// <summary>Composes the relay: configuration, services and Kestrel listeners. Used by the CLI and, with overrides, by tests.</summary>
 public static class RelayApplication
 {
-    public const string EnvironmentPrefix = "OAUTHRELAY__";
-
     /// <param name="configFile">The operator's JSON file; reloaded when it changes.</param>
     /// <param name="overrides">Settings laid over the file (tests).</param>
     /// <param name="configureServices">Service replacements (tests: a fake clock).</param>
     public static WebApplication Build(string? configFile, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
-        if (configFile is not null) builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: true);
-        builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
-        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+        builder.Configuration.AddRelaySources(configFile, overrides);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -54,6 +51,8 @@ public static class RelayApplication
         services.AddSingleton<IMessageDelivery, CaptureDelivery>();
         services.AddSingleton<ISmtpBackend, RelayBackend>();
         services.AddSingleton<SmtpListeners>();
+        services.AddTokenService(configuration);
+        services.AddHostedService<TokenRenewalService>();
         services.AddHostedService<StartupReport>();
         configureServices?.Invoke(services);
 

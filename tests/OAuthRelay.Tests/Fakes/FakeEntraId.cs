@@ -30,7 +30,8 @@ public sealed class FakeEntraId : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _refreshTokens = new();
     private readonly ConcurrentDictionary<string, (string User, DateTimeOffset Expires)> _accessTokens = new();
     private readonly ConcurrentQueue<string> _issued = new();
-    private readonly SemaphoreSlim _requestArrived = new(0);
+    private readonly Lock _requestsGate = new();
+    private readonly List<(int Count, TaskCompletionSource Reached)> _requestWaiters = [];
     private int _requests;
     private TaskCompletionSource? _hold;
 
@@ -46,7 +47,13 @@ public sealed class FakeEntraId : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    public int TokenRequests => Volatile.Read(ref _requests);
+    public int TokenRequests
+    {
+        get
+        {
+            lock (_requestsGate) return _requests;
+        }
+    }
 
     public int AccessTokenLifetimeSeconds { get; set; } = 3600;
 
@@ -90,11 +97,17 @@ public sealed class FakeEntraId : IAsyncDisposable
 
     public void Release() => _hold?.TrySetResult();
 
-    /// <summary>Waits until a token request has arrived (bounded).</summary>
-    public Task WaitForRequestAsync() => _requestArrived.WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(t =>
+    /// <summary>Completes once <paramref name="count"/> token requests have arrived in all (bounded in time).</summary>
+    public Task WaitForRequestsAsync(int count)
     {
-        if (!t.Result) throw new TimeoutException("No token request arrived.");
-    });
+        lock (_requestsGate)
+        {
+            if (_requests >= count) return Task.CompletedTask;
+            var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _requestWaiters.Add((count, reached));
+            return reached.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        }
+    }
 
     /// <summary>Whether <paramref name="token"/> is a live access token this fake issued for <paramref name="user"/>.</summary>
     public bool IsValidAccessToken(string token, string user) =>
@@ -102,8 +115,16 @@ public sealed class FakeEntraId : IAsyncDisposable
 
     private async Task<IResult> TokenAsync(HttpContext context, string tenant)
     {
-        Interlocked.Increment(ref _requests);
-        _requestArrived.Release();
+        lock (_requestsGate)
+        {
+            _requests++;
+            foreach (var waiter in _requestWaiters.Where(w => w.Count <= _requests).ToList())
+            {
+                waiter.Reached.TrySetResult();
+                _requestWaiters.Remove(waiter);
+            }
+        }
+
         if (_hold is { } hold) await hold.Task;
         var form = await context.Request.ReadFormAsync();
         if (Failure is var (status, error, code)) return Error(status, error, code);

@@ -11,7 +11,9 @@ public sealed class SignalingTimeProvider : TimeProvider
 {
     private readonly Channel<TimeSpan> _armed = Channel.CreateUnbounded<TimeSpan>();
 
-    public FakeTimeProvider Fake { get; } = new();
+    public FakeTimeProvider Fake { get; } = new(DateTimeOffset.UtcNow);
+
+    public void Advance(TimeSpan delta) => Fake.Advance(delta);
 
     public override DateTimeOffset GetUtcNow() => Fake.GetUtcNow();
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using Microsoft.Identity.Client;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using OAuthRelay.Tests.Fakes;
@@ -26,7 +25,7 @@ public sealed class TokenRig : IAsyncDisposable
 
     public FakeEntraId Entra { get; }
 
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+    public SignalingTimeProvider Time { get; } = new();
 
     public LogCollector Logs { get; private set; } = null!;
 

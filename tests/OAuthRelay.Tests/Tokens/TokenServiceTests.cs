@@ -72,7 +72,7 @@ public sealed class TokenServiceTests
 
         rig.Entra.Hold();
         var callers = Enumerable.Range(0, 100).Select(_ => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).ToArray();
-        await rig.Entra.WaitForRequestAsync();
+        await rig.Entra.WaitForRequestsAsync(before + 1);
         rig.Entra.Release();
         var tokens = await Task.WhenAll(callers);
 
