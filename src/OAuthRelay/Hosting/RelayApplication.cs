@@ -39,6 +39,7 @@ public static class RelayApplication
         services.Configure<Dictionary<string, ListenerOptions>>(configuration.GetSection("Listeners"));
         services.Configure<Dictionary<string, ClientOptions>>(configuration.GetSection("Clients"));
         services.Configure<DeliveryOptions>(configuration.GetSection("Delivery"));
+        services.Configure<AdminOptions>(configuration.GetSection("Admin"));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
@@ -51,12 +52,19 @@ public static class RelayApplication
         services.AddSingleton<IMessageDelivery, CaptureDelivery>();
         services.AddSingleton<ISmtpBackend, RelayBackend>();
         services.AddSingleton<SmtpListeners>();
+        services.AddSingleton<AdminEndpoint>();
         services.AddTokenService(configuration);
         services.AddHostedService<TokenRenewalService>();
         services.AddHostedService<StartupReport>();
         configureServices?.Invoke(services);
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ApplicationServices.GetRequiredService<SmtpListeners>().Bind(kestrel));
-        return builder.Build();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ApplicationServices.GetRequiredService<SmtpListeners>().Bind(kestrel);
+            kestrel.ApplicationServices.GetRequiredService<AdminEndpoint>().Bind(kestrel);
+        });
+        var app = builder.Build();
+        AdminEndpoint.Map(app);
+        return app;
     }
 }

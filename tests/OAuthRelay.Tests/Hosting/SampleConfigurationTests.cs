@@ -22,7 +22,7 @@ public sealed class SampleConfigurationTests
     {
         // Ports 0 instead of 2525/2465 so the test never collides with a relay an operator is running.
         await using var host = await RelayTestHost.StartAsync(
-            new Dictionary<string, string?> { ["Listeners:submission:Port"] = "0", ["Listeners:submissions:Port"] = "0" },
+            new Dictionary<string, string?> { ["Listeners:submission:Port"] = "0", ["Listeners:submissions:Port"] = "0", ["Admin:Port"] = "0" },
             configFile: SampleConfig());
 
         Assert.Single(host.Logs.Lines, l => l.Contains("OAuthRelay ready") && l.Contains(host.CaptureFolder) && l.Contains("no Office 365 account needed"));
