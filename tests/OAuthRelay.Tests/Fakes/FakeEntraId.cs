@@ -60,6 +60,9 @@ public sealed class FakeEntraId : IAsyncDisposable
     /// <summary>When set, every token request gets this status, error and AADSTS code.</summary>
     public (int Status, string Error, int Code)? Failure { get; set; }
 
+    /// <summary>Sent as Retry-After with <see cref="Failure"/> answers.</summary>
+    public int? RetryAfterSeconds { get; set; }
+
     /// <summary>The refresh token presented with the last refresh_token grant.</summary>
     public string? LastPresentedRefreshToken { get; private set; }
 
@@ -127,7 +130,11 @@ public sealed class FakeEntraId : IAsyncDisposable
 
         if (_hold is { } hold) await hold.Task;
         var form = await context.Request.ReadFormAsync();
-        if (Failure is var (status, error, code)) return Error(status, error, code);
+        if (Failure is var (status, error, code))
+        {
+            if (RetryAfterSeconds is { } seconds) context.Response.Headers.RetryAfter = seconds.ToString();
+            return Error(status, error, code);
+        }
 
         var secret = form["client_secret"].ToString();
         if (secret.Length > 0 && secret != ClientSecret) return Error(401, "invalid_client", 7000215);
@@ -202,15 +209,20 @@ public sealed class FakeEntraId : IAsyncDisposable
         return $"{Base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}")}.{Base64Url(payload)}.";
     }
 
-    private static IResult Error(int status, string error, int code) => Results.Json(new Dictionary<string, object>
+    /// <summary>An Entra-shaped error; code 0 means none (throttling and outages carry no AADSTS code).</summary>
+    private static IResult Error(int status, string error, int code)
     {
-        ["error"] = error,
-        ["error_description"] = $"AADSTS{code}: fake failure.",
-        ["error_codes"] = new[] { code },
-        ["timestamp"] = DateTime.UtcNow.ToString("u"),
-        ["trace_id"] = Guid.NewGuid().ToString(),
-        ["correlation_id"] = Guid.NewGuid().ToString(),
-    }, statusCode: status);
+        var body = new Dictionary<string, object>
+        {
+            ["error"] = error,
+            ["error_description"] = code == 0 ? "Service unavailable." : $"AADSTS{code}: fake failure.",
+            ["timestamp"] = DateTime.UtcNow.ToString("u"),
+            ["trace_id"] = Guid.NewGuid().ToString(),
+            ["correlation_id"] = Guid.NewGuid().ToString(),
+        };
+        if (code != 0) body["error_codes"] = new[] { code };
+        return Results.Json(body, statusCode: status);
+    }
 
     private static string Base64Url(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -139,6 +139,31 @@ public sealed class TokenServiceTests
     }
 
     [Fact]
+    public async Task Throttling_is_degraded_and_waits_as_long_as_retry_after_says()
+    {
+        await using var rig = await TokenRig.StartAsync();
+        await rig.ImportAsync();
+        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        rig.Time.Advance(NearExpiry);
+        rig.Entra.Failure = (429, "temporarily_unavailable", 0);
+        rig.Entra.RetryAfterSeconds = 120;
+
+        var throttled = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        Assert.Equal((TokenHealthState.Degraded, "http_429"), (throttled.Health.State, throttled.Health.ErrorCode));
+        var requests = rig.Entra.TokenRequests;
+
+        // Well past the usual 5 s back-off but inside Retry-After: no request goes out. (Recovery after a back-off is
+        // covered with a 503 above; after a 429 MSAL also throttles on the real clock, which this test cannot move.)
+        for (var second = 0; second < 110; second += 10)
+        {
+            rig.Time.Advance(TimeSpan.FromSeconds(10));
+            await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        }
+
+        Assert.Equal(requests, rig.Entra.TokenRequests);
+    }
+
+    [Fact]
     public async Task A_wrong_client_secret_means_misconfigured_with_aadsts_7000215()
     {
         await using var rig = await TokenRig.StartAsync(new() { ["Accounts:mailbox:ClientSecret"] = "not-the-right-secret" });
