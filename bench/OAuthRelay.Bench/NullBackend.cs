@@ -32,9 +32,7 @@ internal sealed class NullBackend : ISmtpBackend
             return Accepted;
         }
 
-        public void Reset()
-        {
-        }
+        public ValueTask ResetAsync() => ValueTask.CompletedTask;
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

@@ -25,6 +25,6 @@ public interface ISmtpBackendSession : IAsyncDisposable
     /// </summary>
     ValueTask<SmtpReply> DataAsync(Stream content, CancellationToken cancellationToken);
 
-    /// <summary>Forgets the current transaction (RSET, EHLO, end of DATA); authentication stays.</summary>
-    void Reset();
+    /// <summary>Forgets the current transaction (RSET, EHLO, STARTTLS, end of DATA); authentication stays.</summary>
+    ValueTask ResetAsync();
 }

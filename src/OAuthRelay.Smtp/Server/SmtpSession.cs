@@ -99,14 +99,14 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     private async Task<Next> HandleAsync(SmtpCommand command) => command.Verb switch
     {
-        "EHLO" => Helo(command, extended: true),
-        "HELO" => Helo(command, extended: false),
+        "EHLO" => await HeloAsync(command, extended: true),
+        "HELO" => await HeloAsync(command, extended: false),
         "STARTTLS" => await StartTlsCommandAsync(command),
         "AUTH" => await AuthAsync(command),
         "MAIL" => await MailAsync(command),
         "RCPT" => await RcptAsync(command),
         "DATA" => await DataAsync(command),
-        "RSET" => Rset(command),
+        "RSET" => await RsetAsync(command),
         "NOOP" => Reply(SmtpReplies.Ok),
         "QUIT" => Quit(),
         "VRFY" => command.Arguments.Length == 0 ? ReplyError(SmtpReplies.SyntaxError("VRFY needs an argument"), command.Verb) : Reply(SmtpReplies.CannotVerify),
@@ -115,11 +115,11 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _ => ReplyError(SmtpReplies.CommandUnrecognized, "(unrecognized)"),
     };
 
-    private Next Helo(SmtpCommand command, bool extended)
+    private async Task<Next> HeloAsync(SmtpCommand command, bool extended)
     {
         if (command.Arguments.Length == 0)
             return ReplyError(SmtpReplies.SyntaxError($"{command.Verb} needs a domain or address literal"), command.Verb);
-        ResetTransaction();
+        await ResetTransactionAsync();
         _heloName = command.Arguments;
         _extended = extended;
         var greeting = $"{_options.HostName} Hello {_heloName} [{_info.RemoteAddress}]";
@@ -147,7 +147,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _heloName = null;
         _extended = false;
         _authenticated = false;
-        ResetTransaction();
+        await ResetTransactionAsync();
         await _backendSession.DisposeAsync();
         _backendSession = _backend.OpenSession(_info with { IsSecure = true });
         return Next.Continue;
@@ -283,14 +283,14 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         Disarm();
         _receivingData = false;
         if (content.IsTooLarge) reply = SmtpReplies.MessageTooLarge;
-        ResetTransaction();
+        await ResetTransactionAsync();
         return Reply(reply);
     }
 
-    private Next Rset(SmtpCommand command)
+    private async Task<Next> RsetAsync(SmtpCommand command)
     {
         if (command.Arguments.Length > 0) return ReplyError(SmtpReplies.SyntaxError("RSET takes no arguments"), command.Verb);
-        ResetTransaction();
+        await ResetTransactionAsync();
         return Reply(SmtpReplies.ResetDone);
     }
 
@@ -300,11 +300,11 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         return Next.Close;
     }
 
-    private void ResetTransaction()
+    private async ValueTask ResetTransactionAsync()
     {
         _reversePath = null;
         _recipients.Clear();
-        _backendSession?.Reset();
+        await _backendSession.ResetAsync();
     }
 
     private Next Reply(SmtpReply reply)

@@ -17,4 +17,17 @@ public sealed class ClientOptions
 
     /// <summary>A disabled client is refused as if unknown.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>The upstream account (section "Accounts") this client's mail goes out through.</summary>
+    public string? Account { get; set; }
+
+    /// <summary>true: XOAUTH2 with the account's token; false: the client's own credentials upstream; unset: Relay:OAuth.</summary>
+    public bool? OAuth { get; set; }
+
+    /// <summary>Envelope senders allowed: addresses, "*@domain" or "*". Default: the account's mailbox.</summary>
+    public List<string> AllowedSenders { get; set; } = [];
+
+    public long? MaxMessageSize { get; set; }
+
+    public int? MaxRecipients { get; set; }
 }

@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OAuthRelay.Relay;
+using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Protocol;
 
 namespace OAuthRelay.Delivery;
@@ -9,45 +8,50 @@ namespace OAuthRelay.Delivery;
 /// Writes each message byte for byte as <c>{message id}.eml</c>. The file appears whole or not at all: it is written
 /// under a temporary name, flushed to disk, then renamed, so a reader of the folder never sees half a message.
 /// </summary>
-public sealed partial class CaptureDelivery : IMessageDelivery
+public sealed class CaptureDelivery : IMessageDelivery
 {
     private readonly string _folder;
-    private readonly ILogger<CaptureDelivery> _logger;
 
-    public CaptureDelivery(IOptions<DeliveryOptions> options, ILogger<CaptureDelivery> logger)
+    public CaptureDelivery(IOptions<DeliveryOptions> options)
     {
         _folder = Path.GetFullPath(options.Value.CaptureFolder);
-        _logger = logger;
         Directory.CreateDirectory(_folder);
     }
 
     public string Describe() => $"capture mode, no Office 365 account needed: each accepted message is written to {_folder} as an .eml file";
 
-    public async ValueTask<SmtpReply> DeliverAsync(Envelope envelope, Stream content, CancellationToken cancellationToken)
+    public IDeliveryTransaction Begin(DeliveryRoute route) => new Transaction(_folder);
+
+    private sealed class Transaction(string folder) : IDeliveryTransaction
     {
-        var final = Path.Combine(_folder, envelope.MessageId + ".eml");
-        var temporary = Path.Combine(_folder, "." + envelope.MessageId + ".eml.tmp");
-        try
+        public ValueTask<SmtpReply> MailAsync(string reversePath, MailParameters parameters, CancellationToken cancellationToken) => ValueTask.FromResult(SmtpReplies.SenderOk);
+
+        public ValueTask<SmtpReply> RcptAsync(string forwardPath, CancellationToken cancellationToken) => ValueTask.FromResult(SmtpReplies.RecipientOk);
+
+        public async ValueTask<SmtpReply> DataAsync(string messageId, Stream content, CancellationToken cancellationToken)
         {
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            var final = Path.Combine(folder, messageId + ".eml");
+            var temporary = Path.Combine(folder, "." + messageId + ".eml.tmp");
+            try
             {
-                await content.CopyToAsync(file, 64 * 1024, cancellationToken);
-                await file.FlushAsync(cancellationToken);
-                file.Flush(flushToDisk: true);
+                await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+                {
+                    await content.CopyToAsync(file, 64 * 1024, cancellationToken);
+                    await file.FlushAsync(cancellationToken);
+                    file.Flush(flushToDisk: true);
+                }
+
+                File.Move(temporary, final);
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
             }
 
-            File.Move(temporary, final);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
+            return new SmtpReply(250, "2.0.0", $"OK queued as {messageId}");
         }
 
-        LogCaptured(envelope.MessageId, envelope.ClientName, envelope.Recipients.Count, final);
-        return new SmtpReply(250, "2.0.0", $"OK queued as {envelope.MessageId}");
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Captured message {MessageId} from client {Client} for {Recipients} recipient(s) as {Path}")]
-    private partial void LogCaptured(string messageId, string client, int recipients, string path);
 }

@@ -4,6 +4,9 @@ public enum DeliveryMode
 {
     /// <summary>Write each message as an .eml file into <see cref="DeliveryOptions.CaptureFolder"/>; needs no Office 365 account.</summary>
     Capture,
+
+    /// <summary>Pass each message through to the upstream server (Office 365); the client's reply is the upstream's verdict.</summary>
+    Upstream,
 }
 
 /// <summary>Section "Delivery": where accepted messages go.</summary>

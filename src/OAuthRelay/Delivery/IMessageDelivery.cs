@@ -1,13 +1,10 @@
-using OAuthRelay.Relay;
-using OAuthRelay.Smtp.Protocol;
-
 namespace OAuthRelay.Delivery;
 
-/// <summary>Takes an accepted message onward; the reply is what the client is told at the end of DATA.</summary>
+/// <summary>Where accepted mail goes: each client transaction (MAIL to end of DATA) is one delivery transaction.</summary>
 public interface IMessageDelivery
 {
     /// <summary>A one-line description for the start-up log: where messages go.</summary>
     string Describe();
 
-    ValueTask<SmtpReply> DeliverAsync(Envelope envelope, Stream content, CancellationToken cancellationToken);
+    IDeliveryTransaction Begin(DeliveryRoute route);
 }

@@ -8,7 +8,9 @@ using OAuthRelay.Delivery;
 using OAuthRelay.Relay;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Server;
+using OAuthRelay.Spool;
 using OAuthRelay.Tokens;
+using OAuthRelay.Upstream;
 
 namespace OAuthRelay.Hosting;
 
@@ -21,7 +23,8 @@ public static class RelayApplication
     public static WebApplication Build(string? configFile, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
-        builder.Configuration.AddRelaySources(configFile, overrides);
+        var fileStatus = new ConfigurationFileStatus();
+        builder.Configuration.AddRelaySources(configFile, overrides, fileStatus);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
@@ -40,6 +43,9 @@ public static class RelayApplication
         services.Configure<Dictionary<string, ClientOptions>>(configuration.GetSection("Clients"));
         services.Configure<DeliveryOptions>(configuration.GetSection("Delivery"));
         services.Configure<AdminOptions>(configuration.GetSection("Admin"));
+        services.Configure<UpstreamOptions>(configuration.GetSection("Upstream"));
+        services.Configure<SpoolOptions>(configuration.GetSection("Spool"));
+        services.AddSingleton(fileStatus);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
@@ -49,7 +55,12 @@ public static class RelayApplication
         });
         services.AddSingleton<CertificateProvider>();
         services.AddSingleton<ClientRegistry>();
-        services.AddSingleton<IMessageDelivery, CaptureDelivery>();
+        services.AddSingleton<MessageSpool>();
+        services.AddSingleton<UpstreamConnector>();
+        services.AddSingleton<UpstreamSmtpPool>();
+        services.AddSingleton<IMessageDelivery>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Mode == DeliveryMode.Upstream
+            ? ActivatorUtilities.CreateInstance<UpstreamDelivery>(sp)
+            : ActivatorUtilities.CreateInstance<CaptureDelivery>(sp));
         services.AddSingleton<ISmtpBackend, RelayBackend>();
         services.AddSingleton<SmtpListeners>();
         services.AddSingleton<AdminEndpoint>();
@@ -64,6 +75,7 @@ public static class RelayApplication
             kestrel.ApplicationServices.GetRequiredService<AdminEndpoint>().Bind(kestrel);
         });
         var app = builder.Build();
+        fileStatus.Started(); // from here on a broken file is reported and ignored, not fatal
         AdminEndpoint.Map(app);
         return app;
     }

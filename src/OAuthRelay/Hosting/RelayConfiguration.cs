@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.FileProviders;
 
 namespace OAuthRelay.Hosting;
 
@@ -9,9 +10,22 @@ public static class RelayConfiguration
 
     /// <param name="configFile">The operator's JSON file; reloaded when it changes.</param>
     /// <param name="overrides">Settings laid over the file and the environment (tests).</param>
-    public static IConfigurationBuilder AddRelaySources(this IConfigurationBuilder builder, string? configFile, IDictionary<string, string?>? overrides = null)
+    /// <param name="status">Told about each load of the file; a failed reload is then ignored (the last good values stay).</param>
+    public static IConfigurationBuilder AddRelaySources(this IConfigurationBuilder builder, string? configFile, IDictionary<string, string?>? overrides = null, ConfigurationFileStatus? status = null)
     {
-        if (configFile is not null) builder.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: true);
+        if (configFile is not null)
+        {
+            var path = Path.GetFullPath(configFile);
+            builder.AddJsonFile(source =>
+            {
+                source.FileProvider = new PhysicalFileProvider(Path.GetDirectoryName(path)!);
+                source.Path = Path.GetFileName(path);
+                source.Optional = false;
+                source.ReloadOnChange = true;
+                source.OnLoadException = context => context.Ignore = status?.Record(context.Exception) ?? false;
+            });
+        }
+
         builder.AddEnvironmentVariables(EnvironmentPrefix);
         if (overrides is not null) builder.AddInMemoryCollection(overrides);
         return builder;

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using OAuthRelay.Clients;
 using OAuthRelay.Delivery;
 using OAuthRelay.Smtp.Backend;
@@ -5,14 +7,20 @@ using OAuthRelay.Smtp.Protocol;
 
 namespace OAuthRelay.Relay;
 
-/// <summary>One client connection as the relay sees it: which client it is, and the envelope being built.</summary>
-internal sealed class RelaySession(ClientRegistry clients, IMessageDelivery delivery, TimeProvider time, RelayClient? networkClient)
+/// <summary>
+/// One client connection as the relay sees it: which client it is, what that client may do, and the delivery
+/// transaction of the message under way. Writes one structured log line per message.
+/// </summary>
+internal sealed partial class RelaySession(ClientRegistry clients, IMessageDelivery delivery, TimeProvider time, ILogger logger, SmtpSessionInfo info, RelayClient? networkClient)
     : ISmtpBackendSession
 {
+    private static readonly SmtpReply SenderNotAllowed = new(550, "5.7.1", "Sender address not allowed for this client");
+
     private readonly bool _onTrustedNetwork = networkClient is not null;
     private RelayClient? _client = networkClient;
-    private string? _reversePath;
-    private readonly List<string> _recipients = [];
+    private SmtpCredentials? _credentials;
+    private IDeliveryTransaction? _transaction;
+    private int _recipients;
 
     /// <summary>Clients on a trusted network may send without AUTH; everyone else authenticates.</summary>
     public bool RequiresAuthentication => !_onTrustedNetwork;
@@ -22,32 +30,60 @@ internal sealed class RelaySession(ClientRegistry clients, IMessageDelivery deli
         var client = clients.FindByCredentials(credentials.UserName, credentials.Password);
         if (client is null) return ValueTask.FromResult(SmtpReplies.InvalidCredentials);
         _client = client;
+        _credentials = credentials;
         return ValueTask.FromResult(SmtpReplies.AuthSucceeded);
     }
 
-    public ValueTask<SmtpReply> MailAsync(string reversePath, MailParameters parameters, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> MailAsync(string reversePath, MailParameters parameters, CancellationToken cancellationToken)
     {
-        _reversePath = reversePath;
-        return ValueTask.FromResult(SmtpReplies.SenderOk);
+        var client = _client!;
+        if (!client.Senders.Allows(reversePath))
+        {
+            LogSenderRefused(info.ConnectionId, client.Name, reversePath);
+            return SenderNotAllowed;
+        }
+
+        if (parameters.DeclaredSize > client.MaxMessageSize) return SmtpReplies.MessageTooLarge;
+        var transaction = delivery.Begin(new DeliveryRoute(client, _credentials));
+        var reply = await transaction.MailAsync(reversePath, parameters, cancellationToken);
+        if (reply.IsPositive) _transaction = transaction;
+        else await transaction.DisposeAsync();
+        return reply;
     }
 
-    public ValueTask<SmtpReply> RcptAsync(string forwardPath, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> RcptAsync(string forwardPath, CancellationToken cancellationToken)
     {
-        _recipients.Add(forwardPath);
-        return ValueTask.FromResult(SmtpReplies.RecipientOk);
+        if (_recipients >= _client!.MaxRecipients) return SmtpReplies.TooManyRecipients;
+        var reply = await _transaction!.RcptAsync(forwardPath, cancellationToken);
+        if (reply.IsPositive) _recipients++;
+        return reply;
     }
 
-    public ValueTask<SmtpReply> DataAsync(Stream content, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> DataAsync(Stream content, CancellationToken cancellationToken)
     {
-        var envelope = new Envelope(MessageIds.New(time), _client!.Name, _reversePath ?? string.Empty, [.. _recipients]);
-        return delivery.DeliverAsync(envelope, content, cancellationToken);
+        var messageId = MessageIds.New(time);
+        var started = Stopwatch.GetTimestamp();
+        var counted = new SizeLimitedStream(content, _client!.MaxMessageSize);
+        var reply = await _transaction!.DataAsync(messageId, counted, cancellationToken);
+        LogMessage(messageId, _client.Name, _client.Account ?? "-", counted.BytesRead, _recipients, reply.ToString(), (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return reply;
     }
 
-    public void Reset()
+    public async ValueTask ResetAsync()
     {
-        _reversePath = null;
-        _recipients.Clear();
+        _recipients = 0;
+        if (_transaction is { } transaction)
+        {
+            _transaction = null;
+            await transaction.DisposeAsync();
+        }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => ResetAsync();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} client={Client} account={Account} size={Size} recipients={Recipients} reply=\"{Reply}\" duration={DurationMs}ms")]
+    private partial void LogMessage(string messageId, string client, string account, long size, int recipients, string reply, long durationMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: client {Client} may not send as {Sender} (550 5.7.1)")]
+    private partial void LogSenderRefused(string connectionId, string client, string sender);
 }

@@ -1,0 +1,46 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using OAuthRelay.Delivery;
+using OAuthRelay.Tokens.Configuration;
+
+namespace OAuthRelay.Clients;
+
+/// <summary>Binds and checks the Clients section; any mistake is reported as one message naming the client and the setting.</summary>
+internal static class ClientConfigurationParser
+{
+    public static IReadOnlyList<RelayClient> Parse(IConfiguration configuration)
+    {
+        var clients = configuration.GetSection("Clients").Get<Dictionary<string, ClientOptions>>() ?? [];
+        var relay = configuration.GetSection("Relay").Get<RelayOptions>() ?? new RelayOptions();
+        var accounts = configuration.GetSection("Accounts").Get<Dictionary<string, AccountOptions>>() ?? [];
+        var upstream = configuration.GetSection("Delivery").Get<DeliveryOptions>()?.Mode == DeliveryMode.Upstream;
+        var parsed = new List<RelayClient>();
+        foreach (var (name, client) in clients.Where(c => c.Value.Enabled))
+        {
+            if (client.UserName is null && client.Networks.Count == 0)
+                throw Invalid(name, "needs UserName and PasswordHash, or Networks");
+            if (client.UserName is not null && (client.PasswordHash is null || !PasswordHasher.IsWellFormed(client.PasswordHash)))
+                throw Invalid(name, "PasswordHash is missing or not a hash from `hash-password`");
+            var networks = new List<IPNetwork>();
+            foreach (var network in client.Networks)
+                networks.Add(IPNetwork.TryParse(network, out var parsedNetwork) ? parsedNetwork : throw Invalid(name, $"Networks entry '{network}' is not a CIDR network"));
+            AccountOptions? account = null;
+            if (client.Account is not null && !accounts.TryGetValue(client.Account, out account))
+                throw Invalid(name, $"Account '{client.Account}' is not under Accounts");
+            var oauth = client.OAuth ?? relay.OAuth;
+            if (upstream && oauth && account is null)
+                throw Invalid(name, "sends upstream with OAuth but names no Account (or set OAuth to false to pass its own credentials)");
+            var senders = client.AllowedSenders.Count > 0 ? client.AllowedSenders
+                : account is { Mailbox.Length: > 0 } ? [account.Mailbox]
+                : ["*"];
+            parsed.Add(new RelayClient(name, client.UserName, client.PasswordHash, networks, client.Account, oauth,
+                new SenderPolicy(senders), client.MaxMessageSize, client.MaxRecipients));
+        }
+
+        var duplicate = parsed.Where(c => c.UserName is not null).GroupBy(c => c.UserName!, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new InvalidOperationException($"Clients {string.Join(" and ", duplicate.Select(c => c.Name))} share the user name {duplicate.Key}.");
+        return parsed;
+    }
+
+    private static InvalidOperationException Invalid(string client, string problem) => new($"Client '{client}': {problem}.");
+}

@@ -1,0 +1,110 @@
+namespace OAuthRelay.Upstream;
+
+/// <summary>
+/// The upstream connections of one identity: at most <c>max</c> open at once (Exchange Online refuses a fourth
+/// submitting connection per mailbox with 432 4.3.2), idle ones reused after a check, callers queueing (bounded)
+/// for a free one. A new connection is opened only when no idle one can be reused, so open ≤ max.
+/// </summary>
+internal sealed class MailboxConnectionPool(UpstreamIdentity identity, UpstreamConnector connector, UpstreamOptions options, TimeProvider time)
+{
+    // An idle connection older than this is probed with NOOP before reuse; a fresher one is trusted.
+    private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(5);
+
+    private readonly SemaphoreSlim _slots = new(options.MaxConnectionsPerMailbox, options.MaxConnectionsPerMailbox);
+    private readonly Stack<UpstreamConnection> _idle = new();
+
+    public async Task<UpstreamLease> LeaseAsync(CancellationToken cancellationToken)
+    {
+        if (!await _slots.WaitAsync(options.ConnectionWaitTimeout, cancellationToken)) throw new UpstreamBusyException(identity.ToString(), options.ConnectionWaitTimeout);
+        try
+        {
+            var token = await connector.CurrentTokenAsync(identity, cancellationToken);
+            while (TakeIdle() is { } idle)
+            {
+                if (await IsReusableAsync(idle, token, cancellationToken)) return new UpstreamLease(this, idle);
+                await idle.DisposeAsync();
+            }
+
+            return new UpstreamLease(this, await connector.ConnectAsync(identity, cancellationToken));
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>Back to the pool if it is still good, closed otherwise; the slot is free again either way.</summary>
+    public async ValueTask ReturnAsync(UpstreamConnection connection, bool reusable)
+    {
+        try
+        {
+            if (reusable && connection.InTransaction)
+            {
+                try
+                {
+                    var reset = await connection.Client.CommandAsync("RSET", CancellationToken.None);
+                    reusable = (int)reset.StatusCode == 250;
+                    connection.InTransaction = false;
+                }
+                catch (Exception e) when (e is IOException or MailKit.ProtocolException or MailKit.ServiceNotConnectedException or OperationCanceledException)
+                {
+                    reusable = false;
+                }
+            }
+
+            if (reusable && connection.Client.IsConnected)
+            {
+                connection.LastUsed = time.GetUtcNow();
+                lock (_idle) _idle.Push(connection);
+            }
+            else
+            {
+                await connection.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>Closes idle connections unused for longer than the idle timeout.</summary>
+    public async Task CloseIdleAsync(bool all)
+    {
+        List<UpstreamConnection> stale;
+        lock (_idle)
+        {
+            var cutoff = time.GetUtcNow() - options.IdleTimeout;
+            var keep = _idle.Where(c => !all && c.LastUsed > cutoff).Reverse().ToList();
+            stale = _idle.Except(keep).ToList();
+            _idle.Clear();
+            foreach (var connection in keep) _idle.Push(connection);
+        }
+
+        foreach (var connection in stale) await connection.DisposeAsync();
+    }
+
+    private UpstreamConnection? TakeIdle()
+    {
+        lock (_idle) return _idle.TryPop(out var connection) ? connection : null;
+    }
+
+    private async Task<bool> IsReusableAsync(UpstreamConnection connection, string? currentToken, CancellationToken cancellationToken)
+    {
+        if (!connection.Client.IsConnected || !connection.Client.IsAuthenticated && identity != UpstreamIdentity.Anonymous) return false;
+        if (connection.Token != currentToken) return false; // the token was refreshed: authenticate anew
+        var idleFor = time.GetUtcNow() - connection.LastUsed;
+        if (idleFor >= options.IdleTimeout) return false;
+        if (idleFor < ProbeAfter) return true;
+        try
+        {
+            await connection.Client.NoOpAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or MailKit.ProtocolException or MailKit.CommandException or MailKit.ServiceNotConnectedException)
+        {
+            return false;
+        }
+    }
+}

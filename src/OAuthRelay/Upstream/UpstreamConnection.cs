@@ -1,0 +1,29 @@
+namespace OAuthRelay.Upstream;
+
+/// <summary>An authenticated upstream connection and what it was authenticated with.</summary>
+internal sealed class UpstreamConnection(PassThroughSmtpClient client, string? token) : IAsyncDisposable
+{
+    public PassThroughSmtpClient Client { get; } = client;
+
+    /// <summary>The access token used for XOAUTH2; a refreshed token means a new connection.</summary>
+    public string? Token { get; } = token;
+
+    public DateTimeOffset LastUsed { get; set; }
+
+    /// <summary>MAIL was sent and the transaction was not finished: RSET before anyone else uses it.</summary>
+    public bool InTransaction { get; set; }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (Client.IsConnected) await Client.DisconnectAsync(quit: true).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is IOException or TimeoutException or MailKit.ProtocolException or OperationCanceledException or InvalidOperationException)
+        {
+            // Closing anyway.
+        }
+
+        Client.Dispose();
+    }
+}

@@ -1,0 +1,95 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OAuthRelay.Smtp.Server;
+using OAuthRelay.Tokens;
+
+namespace OAuthRelay.Upstream;
+
+/// <summary>
+/// Opens and authenticates upstream connections: TLS 1.2+ with certificate validation (plus an optional private CA),
+/// then XOAUTH2 with the account's token or the client's own credentials. A 535 on XOAUTH2 gets one retry with a
+/// freshly refreshed token; a second 535 is an <see cref="UpstreamAuthenticationException"/>.
+/// </summary>
+internal sealed partial class UpstreamConnector(IOptions<UpstreamOptions> options, IOptions<SmtpServerOptions> server, TokenService tokens, ILogger<UpstreamConnector> logger)
+{
+    private readonly X509Certificate2Collection? _trustedCas = LoadCas(options.Value.TrustedCaFile);
+
+    /// <summary>The token a new connection for <paramref name="identity"/> would use now (from memory while valid).</summary>
+    public async Task<string?> CurrentTokenAsync(UpstreamIdentity identity, CancellationToken cancellationToken) =>
+        identity.UsesOAuth ? (await tokens.GetAccessTokenAsync(identity.Account!, MailProtocol.Smtp, cancellationToken)).Token : null;
+
+    public async Task<UpstreamConnection> ConnectAsync(UpstreamIdentity identity, CancellationToken cancellationToken)
+    {
+        AccessToken? token = identity.UsesOAuth ? await tokens.GetAccessTokenAsync(identity.Account!, MailProtocol.Smtp, cancellationToken) : null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var client = NewClient();
+            try
+            {
+                await client.ConnectAsync(options.Value.Host, options.Value.Port, SocketOptions(options.Value.Tls), cancellationToken);
+                if (token is not null) await client.AuthenticateAsync(new SaslMechanismOAuth2(identity.UserName, token.Token), cancellationToken);
+                else if (identity.Password is not null) await client.AuthenticateAsync(identity.UserName, identity.Password, cancellationToken);
+                return new UpstreamConnection(client, token?.Token);
+            }
+            catch (MailKit.Security.AuthenticationException e)
+            {
+                client.Dispose();
+                LogAuthRefused(identity.ToString(), e.Message, attempt);
+                if (token is null || attempt == 2) throw new UpstreamAuthenticationException(identity.ToString(), e.Message, e);
+                token = await tokens.ReplaceAccessTokenAsync(identity.Account!, MailProtocol.Smtp, token, cancellationToken);
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+        }
+    }
+
+    private PassThroughSmtpClient NewClient()
+    {
+        var client = new PassThroughSmtpClient
+        {
+            Timeout = (int)options.Value.Timeout.TotalMilliseconds,
+            LocalDomain = server.Value.HostName,
+            CheckCertificateRevocation = options.Value.CheckCertificateRevocation,
+            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        };
+        if (_trustedCas is not null) client.ServerCertificateValidationCallback = ValidateWithTrustedCas;
+        return client;
+    }
+
+    private bool ValidateWithTrustedCas(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (errors == SslPolicyErrors.None) return true;
+        if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return false;
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(_trustedCas!);
+        custom.ChainPolicy.RevocationMode = options.Value.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
+        return custom.Build(new X509Certificate2(certificate));
+    }
+
+    private static X509Certificate2Collection? LoadCas(string? file)
+    {
+        if (file is null) return null;
+        var collection = new X509Certificate2Collection();
+        collection.ImportFromPemFile(file);
+        return collection;
+    }
+
+    private static SecureSocketOptions SocketOptions(TlsMode tls) => tls switch
+    {
+        TlsMode.Implicit => SecureSocketOptions.SslOnConnect,
+        TlsMode.StartTls => SecureSocketOptions.StartTls,
+        _ => SecureSocketOptions.None,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream refused authentication as {Identity} (attempt {Attempt}): {Reply}")]
+    private partial void LogAuthRefused(string identity, string reply, int attempt);
+}
