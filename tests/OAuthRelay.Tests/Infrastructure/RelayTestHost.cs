@@ -45,7 +45,8 @@ public sealed class RelayTestHost : IAsyncDisposable
     public static async Task<RelayTestHost> StartAsync(
         IDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
-        string? configFile = null)
+        string? configFile = null,
+        Action<IServiceCollection>? services = null)
     {
         var captureFolder = Directory.CreateTempSubdirectory("oauthrelay-capture-").FullName;
         var all = new Dictionary<string, string?>
@@ -66,12 +67,13 @@ public sealed class RelayTestHost : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
 
         var logs = new LogCollector();
-        var app = RelayApplication.Build(configFile, all, services =>
+        var app = RelayApplication.Build(configFile, all, collection =>
         {
-            services.RemoveAll<ILoggerProvider>();
-            services.AddSingleton<ILoggerProvider>(logs);
-            services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
-            if (time is not null) services.Replace(ServiceDescriptor.Singleton(time));
+            collection.RemoveAll<ILoggerProvider>();
+            collection.AddSingleton<ILoggerProvider>(logs);
+            collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
+            if (time is not null) collection.Replace(ServiceDescriptor.Singleton(time));
+            services?.Invoke(collection);
         });
         await app.StartAsync();
         return new RelayTestHost(app, captureFolder, logs);

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using OAuthRelay.Hosting;
+
+namespace OAuthRelay.Tests.Fakes;
+
+/// <summary>
+/// A fake Office 365 submission server on 127.0.0.1 (port 0): STARTTLS with a test certificate, Office 365's EHLO,
+/// AUTH LOGIN and XOAUTH2 only after TLS (XOAUTH2 tokens checked against the fake Entra ID, user must match),
+/// records each message's envelope and exact bytes, counts connections per user, and can be told to fail.
+/// </summary>
+public sealed class FakeOffice365 : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly FakeEntraId _entra;
+    private readonly X509Certificate2 _certificate = CertificateProvider.CreateSelfSigned("localhost");
+    private readonly ConcurrentDictionary<string, int> _open = new();
+    private readonly ConcurrentDictionary<string, int> _maxOpen = new();
+    private readonly CancellationTokenSource _stop = new();
+
+    public FakeOffice365(FakeEntraId entra)
+    {
+        _entra = entra;
+        _listener.Start();
+        _ = AcceptAsync();
+    }
+
+    public sealed record Received(string From, IReadOnlyList<string> To, byte[] Content, string AuthenticatedAs, string Mechanism);
+
+    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
+
+    public ConcurrentQueue<Received> Messages { get; } = new();
+
+    /// <summary>Basic (AUTH LOGIN) users and passwords, for clients whose OAuth is switched off.</summary>
+    public Dictionary<string, string> BasicUsers { get; } = [];
+
+    /// <summary>When set, answers the end of DATA with this reply instead of 250.</summary>
+    public string? DataReply { get; set; }
+
+    /// <summary>When set, answers every AUTH XOAUTH2 with this reply (e.g. "535 5.7.3 Authentication unsuccessful").</summary>
+    public string? XOAuth2Reply { get; set; }
+
+    /// <summary>Recipients whose RCPT gets 550 5.1.10.</summary>
+    public HashSet<string> UnknownRecipients { get; } = [];
+
+    /// <summary>When set, closes the connection after this many bytes of DATA.</summary>
+    public int? DropAfterDataBytes { get; set; }
+
+    public int MailCommands;
+
+    public int Connections;
+
+    /// <summary>The most connections one authenticated user had open at once.</summary>
+    public int MaxConcurrentConnections(string user) => _maxOpen.GetValueOrDefault(user);
+
+    /// <summary>The test certificate as PEM, for the relay's Upstream:TrustedCaFile.</summary>
+    public string CertificatePem => _certificate.ExportCertificatePem();
+
+    private async Task AcceptAsync()
+    {
+        try
+        {
+            while (true) _ = ServeAsync(await _listener.AcceptTcpClientAsync(_stop.Token));
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+
+    private async Task ServeAsync(TcpClient tcp)
+    {
+        Interlocked.Increment(ref Connections);
+        string? user = null;
+        using var _ = tcp;
+        var io = new LineIo(tcp.GetStream());
+        try
+        {
+            await io.WriteAsync("220 FAKE.prod.outlook.com Microsoft ESMTP MAIL Service ready");
+            string? from = null;
+            var to = new List<string>();
+            var mechanism = "";
+            while (await io.ReadLineAsync() is { } line)
+            {
+                var verb = line.Split(' ')[0].ToUpperInvariant();
+                switch (verb)
+                {
+                    case "EHLO":
+                        var extensions = new List<string> { "FAKE.prod.outlook.com Hello", "SIZE 157286400", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES" };
+                        if (!io.IsSecure) extensions.Add("STARTTLS");
+                        else extensions.Add("AUTH LOGIN XOAUTH2");
+                        extensions.AddRange(["8BITMIME", "BINARYMIME", "CHUNKING", "SMTPUTF8"]);
+                        await io.WriteAsync(string.Join("\r\n", extensions.Select((e, i) => $"250{(i == extensions.Count - 1 ? ' ' : '-')}{e}")));
+                        break;
+                    case "STARTTLS":
+                        await io.WriteAsync("220 2.0.0 SMTP server ready");
+                        await io.StartTlsAsync(_certificate);
+                        break;
+                    case "AUTH" when !io.IsSecure:
+                        await io.WriteAsync("504 5.7.4 Unrecognized authentication type");
+                        break;
+                    case "AUTH":
+                        (user, mechanism) = await AuthenticateAsync(io, line);
+                        if (user is not null)
+                        {
+                            var open = _open.AddOrUpdate(user, 1, (_, n) => n + 1);
+                            _maxOpen.AddOrUpdate(user, open, (_, max) => Math.Max(max, open));
+                        }
+
+                        break;
+                    case "MAIL" when user is null:
+                        await io.WriteAsync("530 5.7.57 Client not authenticated to send mail.");
+                        break;
+                    case "MAIL":
+                        Interlocked.Increment(ref MailCommands);
+                        from = Path(line);
+                        to.Clear();
+                        await io.WriteAsync("250 2.1.0 Sender OK");
+                        break;
+                    case "RCPT" when UnknownRecipients.Contains(Path(line)):
+                        await io.WriteAsync("550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup");
+                        break;
+                    case "RCPT":
+                        to.Add(Path(line));
+                        await io.WriteAsync("250 2.1.5 Recipient OK");
+                        break;
+                    case "DATA":
+                        await io.WriteAsync("354 Start mail input; end with <CRLF>.<CRLF>");
+                        var content = await io.ReadDataAsync(DropAfterDataBytes);
+                        if (content is null) return; // dropped mid-DATA
+                        if (DataReply is { } reply)
+                        {
+                            await io.WriteAsync(reply);
+                            break;
+                        }
+
+                        Messages.Enqueue(new Received(from!, [.. to], content, user!, mechanism));
+                        await io.WriteAsync($"250 2.0.0 OK <{Guid.NewGuid()}@FAKE.prod.outlook.com> [Hostname=FAKE]");
+                        break;
+                    case "RSET":
+                        from = null;
+                        to.Clear();
+                        await io.WriteAsync("250 2.0.0 Resetting");
+                        break;
+                    case "NOOP":
+                        await io.WriteAsync("250 2.0.0 OK");
+                        break;
+                    case "QUIT":
+                        await io.WriteAsync("221 2.0.0 Service closing transmission channel");
+                        return;
+                    default:
+                        await io.WriteAsync("500 5.3.3 Unrecognized command");
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
+        {
+        }
+        finally
+        {
+            if (user is not null) _open.AddOrUpdate(user, 0, (_, n) => n - 1);
+        }
+    }
+
+    private async Task<(string? User, string Mechanism)> AuthenticateAsync(LineIo io, string line)
+    {
+        var words = line.Split(' ');
+        var mechanism = words.Length > 1 ? words[1].ToUpperInvariant() : "";
+        if (mechanism == "XOAUTH2")
+        {
+            var response = words.Length > 2 ? words[2] : await ChallengeAsync(io, "");
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(response)).Split('\x01');
+            var user = parts[0].StartsWith("user=") ? parts[0][5..] : "";
+            var token = parts.Length > 1 && parts[1].StartsWith("auth=Bearer ") ? parts[1][12..] : "";
+            if (XOAuth2Reply is { } refused || !_entra.IsValidAccessToken(token, user))
+            {
+                await io.WriteAsync(XOAuth2Reply ?? "535 5.7.3 Authentication unsuccessful [FAKE.prod.outlook.com]");
+                return (null, mechanism);
+            }
+
+            await io.WriteAsync("235 2.7.0 Authentication successful");
+            return (user, mechanism);
+        }
+
+        if (mechanism == "LOGIN")
+        {
+            var name = Encoding.UTF8.GetString(Convert.FromBase64String(words.Length > 2 ? words[2] : await ChallengeAsync(io, "VXNlcm5hbWU6")));
+            var password = Encoding.UTF8.GetString(Convert.FromBase64String(await ChallengeAsync(io, "UGFzc3dvcmQ6")));
+            if (BasicUsers.TryGetValue(name, out var expected) && expected == password)
+            {
+                await io.WriteAsync("235 2.7.0 Authentication successful");
+                return (name, mechanism);
+            }
+
+            await io.WriteAsync("535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.");
+            return (null, mechanism);
+        }
+
+        await io.WriteAsync("504 5.7.4 Unrecognized authentication type");
+        return (null, mechanism);
+    }
+
+    private static async Task<string> ChallengeAsync(LineIo io, string challenge)
+    {
+        await io.WriteAsync("334 " + challenge);
+        return await io.ReadLineAsync() ?? throw new IOException("closed during AUTH");
+    }
+
+    private static string Path(string line)
+    {
+        var start = line.IndexOf('<');
+        var end = line.IndexOf('>', start + 1);
+        return line[(start + 1)..end];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        _certificate.Dispose();
+    }
+
+    /// <summary>Line-oriented reading and writing on a stream that can switch to TLS.</summary>
+    private sealed class LineIo(Stream stream)
+    {
+        private Stream _stream = stream;
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private int _start;
+        private int _end;
+
+        public bool IsSecure => _stream is SslStream;
+
+        public async Task WriteAsync(string reply)
+        {
+            await _stream.WriteAsync(Encoding.UTF8.GetBytes(reply + "\r\n"));
+            await _stream.FlushAsync();
+        }
+
+        public async Task StartTlsAsync(X509Certificate2 certificate)
+        {
+            _start = _end = 0;
+            var tls = new SslStream(_stream);
+            await tls.AuthenticateAsServerAsync(certificate);
+            _stream = tls;
+        }
+
+        public async Task<string?> ReadLineAsync()
+        {
+            var line = await ReadRawLineAsync();
+            return line is null ? null : Encoding.UTF8.GetString(line).TrimEnd('\r', '\n');
+        }
+
+        /// <summary>The message content up to CRLF.CRLF, dot-unstuffed; null if dropped after <paramref name="dropAfter"/> bytes.</summary>
+        public async Task<byte[]?> ReadDataAsync(int? dropAfter)
+        {
+            var content = new MemoryStream();
+            while (await ReadRawLineAsync() is { } line)
+            {
+                if (line.Length == 3 && line[0] == '.' && line[1] == '\r') return content.ToArray();
+                content.Write(line, line[0] == '.' ? 1 : 0, line.Length - (line[0] == '.' ? 1 : 0));
+                if (content.Length > dropAfter)
+                {
+                    await _stream.DisposeAsync();
+                    return null;
+                }
+            }
+
+            return null;
+        }
+
+        private async Task<byte[]?> ReadRawLineAsync()
+        {
+            while (true)
+            {
+                var lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                if (lf >= 0)
+                {
+                    var line = _buffer[_start..(lf + 1)];
+                    _start = lf + 1;
+                    return line;
+                }
+
+                if (_start > 0)
+                {
+                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+                    _end -= _start;
+                    _start = 0;
+                }
+
+                var read = await _stream.ReadAsync(_buffer.AsMemory(_end));
+                if (read == 0) return null;
+                _end += read;
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Identity.Client;
+using OAuthRelay.Clients;
+using OAuthRelay.Tests.Fakes;
+using OAuthRelay.Tests.Infrastructure;
+using OAuthRelay.Tokens;
+
+namespace OAuthRelay.Tests.Relay;
+
+/// <summary>
+/// The relay in pass-through mode between a legacy client and the fake Office 365, tokens from the fake Entra ID.
+/// Client "app" authenticates as <see cref="RelayTestHost.UserName"/> and sends as the account's mailbox with XOAUTH2;
+/// client "basic" has OAuth off and its own credentials go upstream.
+/// </summary>
+public sealed class RelayRig : IAsyncDisposable
+{
+    public const string BasicUser = "basic@contoso.test";
+    public const string BasicPassword = "basic-password-9";
+
+    private readonly string _folder;
+
+    private RelayRig(FakeEntraId entra, FakeOffice365 office, RelayTestHost relay, string folder)
+    {
+        Entra = entra;
+        Office = office;
+        Relay = relay;
+        _folder = folder;
+    }
+
+    public FakeEntraId Entra { get; }
+
+    public FakeOffice365 Office { get; }
+
+    public RelayTestHost Relay { get; }
+
+    public string Mailbox => FakeEntraId.UserName;
+
+    /// <summary>All settings of the rig, as configuration keys; a test may change or add some.</summary>
+    public static Dictionary<string, string?> Settings(FakeEntraId entra, FakeOffice365 office, string folder)
+    {
+        var caFile = Path.Combine(folder, "upstream-ca.pem");
+        File.WriteAllText(caFile, office.CertificatePem);
+        return new()
+        {
+            ["Delivery:Mode"] = "Upstream",
+            ["Upstream:Host"] = "127.0.0.1",
+            ["Upstream:Port"] = office.EndPoint.Port.ToString(),
+            ["Upstream:TrustedCaFile"] = caFile,
+            ["Upstream:CheckCertificateRevocation"] = "false",
+            ["Upstream:Timeout"] = "00:00:15",
+            ["Spool:Directory"] = Path.Combine(folder, "spool"),
+            ["Tokens:CacheDirectory"] = Path.Combine(folder, "tokens"),
+            ["Tokens:CacheKey"] = Convert.ToBase64String(new byte[32].Select((_, i) => (byte)(i + 3)).ToArray()),
+            ["Accounts:office:Mailbox"] = FakeEntraId.UserName,
+            ["Accounts:office:AuthorityHost"] = entra.BaseAddress.ToString(),
+            ["Accounts:office:Tenant"] = "contoso.test",
+            ["Accounts:office:ClientId"] = "11111111-2222-3333-4444-555555555555",
+            ["Accounts:office:ClientSecret"] = FakeEntraId.ClientSecret,
+            ["Clients:app:UserName"] = RelayTestHost.UserName,
+            ["Clients:app:PasswordHash"] = RelayTestHost.PasswordHash,
+            ["Clients:app:Account"] = "office",
+            ["Clients:basic:UserName"] = BasicUser,
+            ["Clients:basic:PasswordHash"] = BasicHash.Value,
+            ["Clients:basic:OAuth"] = "false",
+            ["Clients:basic:AllowedSenders:0"] = BasicUser,
+        };
+    }
+
+    private static readonly Lazy<string> BasicHash = new(() => PasswordHasher.Hash(BasicPassword, PasswordHasher.MinimumIterations));
+
+    public static async Task<RelayRig> StartAsync(Action<Dictionary<string, string?>>? adjust = null, Func<Dictionary<string, string?>, string>? writeConfigFile = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("oauthrelay-relay-").FullName;
+        var entra = await FakeEntraId.StartAsync();
+        var office = new FakeOffice365(entra) { BasicUsers = { [BasicUser] = BasicPassword } };
+        var settings = Settings(entra, office, folder);
+        settings["Listeners:main:Address"] = "127.0.0.1";
+        settings["Listeners:main:Port"] = "0";
+        settings["Listeners:main:Tls"] = "StartTls";
+        adjust?.Invoke(settings);
+        var configFile = writeConfigFile?.Invoke(settings);
+        var relay = await RelayTestHost.StartAsync(
+            configFile is null ? settings : new Dictionary<string, string?>(),
+            configFile: configFile,
+            services: s => s.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(entra.HttpClientFactory())));
+        await relay.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", entra.IssueRefreshToken());
+        return new RelayRig(entra, office, relay, folder);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Relay.DisposeAsync();
+        await Office.DisposeAsync();
+        await Entra.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
