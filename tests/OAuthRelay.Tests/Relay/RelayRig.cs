@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Identity.Client;
 using OAuthRelay.Clients;
-using OAuthRelay.Tests.Fakes;
+using OAuthRelay.Fakes;
 using OAuthRelay.Tests.Infrastructure;
 using OAuthRelay.Tokens;
 

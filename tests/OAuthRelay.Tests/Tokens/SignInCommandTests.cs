@@ -1,6 +1,6 @@
 using System.Text.Json;
 using OAuthRelay.Cli;
-using OAuthRelay.Tests.Fakes;
+using OAuthRelay.Fakes;
 using OAuthRelay.Tokens;
 
 namespace OAuthRelay.Tests.Tokens;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Identity.Client;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
-using OAuthRelay.Tests.Fakes;
+using OAuthRelay.Fakes;
 using OAuthRelay.Tests.Infrastructure;
 using OAuthRelay.Tokens;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using OAuthRelay.Tests.Fakes;
+using OAuthRelay.Fakes;
 using OAuthRelay.Tokens;
 using OAuthRelay.Tokens.Health;
 

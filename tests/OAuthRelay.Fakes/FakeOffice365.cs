@@ -6,7 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using OAuthRelay.Hosting;
 
-namespace OAuthRelay.Tests.Fakes;
+namespace OAuthRelay.Fakes;
 
 /// <summary>
 /// A fake Office 365 submission server on 127.0.0.1 (port 0): STARTTLS with a test certificate, Office 365's EHLO,
@@ -228,9 +228,7 @@ public sealed class FakeOffice365 : IAsyncDisposable
     private sealed class LineIo(Stream stream)
     {
         private Stream _stream = stream;
-        private readonly byte[] _buffer = new byte[64 * 1024];
-        private int _start;
-        private int _end;
+        private BufferedLineReader _reader = new(stream);
 
         public bool IsSecure => _stream is SslStream;
 
@@ -242,15 +240,15 @@ public sealed class FakeOffice365 : IAsyncDisposable
 
         public async Task StartTlsAsync(X509Certificate2 certificate)
         {
-            _start = _end = 0;
             var tls = new SslStream(_stream);
             await tls.AuthenticateAsServerAsync(certificate);
             _stream = tls;
+            _reader = new BufferedLineReader(tls); // nothing read before the handshake is kept
         }
 
         public async Task<string?> ReadLineAsync()
         {
-            var line = await ReadRawLineAsync();
+            var line = await _reader.ReadLineAsync();
             return line is null ? null : Encoding.UTF8.GetString(line).TrimEnd('\r', '\n');
         }
 
@@ -258,10 +256,11 @@ public sealed class FakeOffice365 : IAsyncDisposable
         public async Task<byte[]?> ReadDataAsync(int? dropAfter)
         {
             var content = new MemoryStream();
-            while (await ReadRawLineAsync() is { } line)
+            while (await _reader.ReadLineAsync() is { } line)
             {
                 if (line.Length == 3 && line[0] == '.' && line[1] == '\r') return content.ToArray();
-                content.Write(line, line[0] == '.' ? 1 : 0, line.Length - (line[0] == '.' ? 1 : 0));
+                var skip = line[0] == '.' ? 1 : 0;
+                content.Write(line, skip, line.Length - skip);
                 if (content.Length > dropAfter)
                 {
                     await _stream.DisposeAsync();
@@ -270,31 +269,6 @@ public sealed class FakeOffice365 : IAsyncDisposable
             }
 
             return null;
-        }
-
-        private async Task<byte[]?> ReadRawLineAsync()
-        {
-            while (true)
-            {
-                var lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                if (lf >= 0)
-                {
-                    var line = _buffer[_start..(lf + 1)];
-                    _start = lf + 1;
-                    return line;
-                }
-
-                if (_start > 0)
-                {
-                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                    _end -= _start;
-                    _start = 0;
-                }
-
-                var read = await _stream.ReadAsync(_buffer.AsMemory(_end));
-                if (read == 0) return null;
-                _end += read;
-            }
         }
     }
 }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 using OAuthRelay.Hosting;
 using OAuthRelay.Tokens.Msal;
 
-namespace OAuthRelay.Tests.Fakes;
+namespace OAuthRelay.Fakes;
 
 /// <summary>
 /// A fake Entra ID token endpoint: HTTPS on 127.0.0.1 (port 0) with a test certificate, serving
@@ -89,6 +89,15 @@ public sealed class FakeEntraId : IAsyncDisposable
     {
         SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == _certificate.Thumbprint },
     });
+
+    /// <summary>An access token for the mailbox user, as a client going straight to Office 365 would hold (benchmark).</summary>
+    public string IssueAccessToken()
+    {
+        var token = "fake-at-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
+        _accessTokens[token] = (UserName, DateTimeOffset.UtcNow.AddSeconds(AccessTokenLifetimeSeconds));
+        _issued.Enqueue(token);
+        return token;
+    }
 
     /// <summary>A refresh token as the seed's curl procedure would have produced it.</summary>
     public string IssueRefreshToken() => NewRefreshToken();
@@ -169,9 +178,7 @@ public sealed class FakeEntraId : IAsyncDisposable
 
     private IResult Issue(string scope, bool withRefreshToken)
     {
-        var accessToken = "fake-at-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        _accessTokens[accessToken] = (UserName, DateTimeOffset.UtcNow.AddSeconds(AccessTokenLifetimeSeconds));
-        _issued.Enqueue(accessToken);
+        var accessToken = IssueAccessToken();
         var body = new Dictionary<string, object>
         {
             ["token_type"] = "Bearer",
