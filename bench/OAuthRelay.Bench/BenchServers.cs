@@ -2,32 +2,64 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Identity.Client;
+using OAuthRelay.Clients;
+using OAuthRelay.Fakes;
 using OAuthRelay.Hosting;
 using OAuthRelay.Smtp.Backend;
+using OAuthRelay.Tokens;
 
 namespace OAuthRelay.Bench;
 
-/// <summary>The relay host with a null backend, listening on loopback port 0: one cleartext and one STARTTLS listener.</summary>
+/// <summary>The relay hosts the benchmark runs in its child processes, on loopback port 0.</summary>
 internal static class BenchServers
 {
-    public static async Task<(WebApplication App, IPEndPoint Cleartext, IPEndPoint StartTls)> StartRelayAsync()
+    public const string ClientUser = "app@contoso.test";
+    public const string ClientPassword = "bench-password";
+
+    private static readonly Dictionary<string, string?> Quiet = new()
     {
-        var app = RelayApplication.Build(null, new Dictionary<string, string?>
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Smtp:HostName"] = "bench.test",
+        ["Smtp:MaxConnections"] = "20000",
+        ["Smtp:MaxConnectionsPerClient"] = "20000",
+        ["Smtp:MaxMessageSize"] = "104857600",
+    };
+
+    /// <summary>The engine with a null backend: one cleartext and one STARTTLS listener.</summary>
+    public static async Task<(WebApplication App, IPEndPoint Cleartext, IPEndPoint StartTls)> StartEngineAsync()
+    {
+        var settings = new Dictionary<string, string?>(Quiet)
         {
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Smtp:HostName"] = "bench.test",
-            ["Smtp:MaxConnections"] = "20000",
-            ["Smtp:MaxConnectionsPerClient"] = "20000",
-            ["Smtp:MaxMessageSize"] = "104857600",
             ["Listeners:plain:Address"] = "127.0.0.1",
             ["Listeners:plain:Port"] = "0",
             ["Listeners:tls:Address"] = "127.0.0.1",
             ["Listeners:tls:Port"] = "0",
             ["Listeners:tls:Tls"] = "StartTls",
             ["Delivery:CaptureFolder"] = Path.Combine(Path.GetTempPath(), "oauthrelay-bench-unused"),
-        }, services => services.Replace(ServiceDescriptor.Singleton<ISmtpBackend, NullBackend>()));
+        };
+        var app = RelayApplication.Build(null, settings, services => services.Replace(ServiceDescriptor.Singleton<ISmtpBackend, NullBackend>()));
         await app.StartAsync();
         var listeners = app.Services.GetRequiredService<SmtpListeners>();
         return (app, listeners.EndPointOf("plain"), listeners.EndPointOf("tls"));
+    }
+
+    /// <summary>The relay in pass-through mode towards the fakes in the parent process, signed in with the given refresh token.</summary>
+    public static async Task<(WebApplication App, IPEndPoint Listener)> StartUpstreamRelayAsync(string[] args)
+    {
+        var (entraBase, thumbprint, officePort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
+        var folder = Directory.CreateTempSubdirectory("oauthrelay-bench-").FullName;
+        var settings = new Dictionary<string, string?>(Quiet);
+        foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, officePort, caFile, folder)) settings[key] = value;
+        settings["Listeners:main:Address"] = "127.0.0.1";
+        settings["Listeners:main:Port"] = "0";
+        settings["Clients:app:UserName"] = ClientUser;
+        settings["Clients:app:PasswordHash"] = PasswordHasher.Hash(ClientPassword);
+        settings["Clients:app:Account"] = "office";
+        var app = RelayApplication.Build(null, settings, services =>
+            services.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(FakeEntraId.HttpClientFactoryTrusting(thumbprint))));
+        await app.StartAsync();
+        await app.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", refreshToken);
+        return (app, app.Services.GetRequiredService<SmtpListeners>().EndPointOf("main"));
     }
 }

@@ -99,46 +99,19 @@ internal static class LoadClient
         return sockets;
     }
 
-    /// <summary>Reads SMTP replies from a stream with one reused buffer.</summary>
+    /// <summary>Reads SMTP replies from a stream.</summary>
     private sealed class ReplyReader(Stream stream)
     {
-        private readonly byte[] _buffer = new byte[8192];
-        private int _start;
-        private int _end;
+        private readonly OAuthRelay.Fakes.BufferedLineReader _lines = new(stream);
 
         public async Task ExpectAsync(int code)
         {
             while (true)
             {
-                var line = await ReadLineAsync();
+                var line = await _lines.ReadLineAsync() ?? throw new IOException("server closed the connection");
                 var got = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
                 if (got != code) throw new InvalidOperationException($"expected {code}, got {Encoding.ASCII.GetString(line)}");
                 if (line.Length < 4 || line[3] != '-') return;
-            }
-        }
-
-        private async Task<byte[]> ReadLineAsync()
-        {
-            while (true)
-            {
-                var lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                if (lf >= 0)
-                {
-                    var line = _buffer[_start..lf];
-                    _start = lf + 1;
-                    return line;
-                }
-
-                if (_start > 0)
-                {
-                    Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                    _end -= _start;
-                    _start = 0;
-                }
-
-                var read = await stream.ReadAsync(_buffer.AsMemory(_end));
-                if (read == 0) throw new IOException("server closed the connection");
-                _end += read;
             }
         }
     }

@@ -84,10 +84,15 @@ public sealed class FakeEntraId : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>The thumbprint of the fake's HTTPS certificate, for a process that must trust it.</summary>
+    public string Thumbprint => _certificate.Thumbprint;
+
     /// <summary>An HTTP client factory for MSAL that trusts this fake's certificate and nothing else.</summary>
-    public MsalHttpClientFactory HttpClientFactory() => new(TimeSpan.FromSeconds(10), new SocketsHttpHandler
+    public MsalHttpClientFactory HttpClientFactory() => HttpClientFactoryTrusting(Thumbprint);
+
+    public static MsalHttpClientFactory HttpClientFactoryTrusting(string thumbprint) => new(TimeSpan.FromSeconds(10), new SocketsHttpHandler
     {
-        SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == _certificate.Thumbprint },
+        SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == thumbprint },
     });
 
     /// <summary>An access token for the mailbox user, as a client going straight to Office 365 would hold (benchmark).</summary>

@@ -74,6 +74,7 @@ public sealed class FakeOffice365 : IAsyncDisposable
     private async Task ServeAsync(TcpClient tcp)
     {
         Interlocked.Increment(ref Connections);
+        tcp.NoDelay = true; // replies are small separate writes: without this, Nagle and delayed ACKs add 40 ms stalls
         string? user = null;
         using var _ = tcp;
         var io = new LineIo(tcp.GetStream());

@@ -22,7 +22,10 @@ public static class RelayApplication
     /// <param name="configureServices">Service replacements (tests: a fake clock).</param>
     public static WebApplication Build(string? configFile, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
+        // The content root is the application's folder, not the working directory: the host watches its content root
+        // recursively for appsettings.json, and the working directory is where spool and capture files come and go.
+        // Configured relative paths still resolve from the working directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         var fileStatus = new ConfigurationFileStatus();
         builder.Configuration.AddRelaySources(configFile, overrides, fileStatus);
 

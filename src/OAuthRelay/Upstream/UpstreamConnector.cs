@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using MailKit.Net.Smtp;
@@ -31,7 +32,7 @@ internal sealed partial class UpstreamConnector(IOptions<UpstreamOptions> option
             var client = NewClient();
             try
             {
-                await client.ConnectAsync(options.Value.Host, options.Value.Port, SocketOptions(options.Value.Tls), cancellationToken);
+                await client.ConnectAsync(await OpenSocketAsync(cancellationToken), options.Value.Host, options.Value.Port, SocketOptions(options.Value.Tls), cancellationToken);
                 if (token is not null) await client.AuthenticateAsync(new SaslMechanismOAuth2(identity.UserName, token.Token), cancellationToken);
                 else if (identity.Password is not null) await client.AuthenticateAsync(identity.UserName, identity.Password, cancellationToken);
                 return new UpstreamConnection(client, token?.Token);
@@ -48,6 +49,27 @@ internal sealed partial class UpstreamConnector(IOptions<UpstreamOptions> option
                 client.Dispose();
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// A connected socket with Nagle off: SMTP writes small commands and the end-of-data mark separately, and with
+    /// Nagle each would wait for the server's delayed ACK (about 40 ms per message).
+    /// </summary>
+    private async Task<Socket> OpenSocketAsync(CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.Value.Timeout);
+            await socket.ConnectAsync(options.Value.Host, options.Value.Port, timeout.Token);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 

@@ -41,30 +41,15 @@ public sealed class RelayRig : IAsyncDisposable
     {
         var caFile = Path.Combine(folder, "upstream-ca.pem");
         File.WriteAllText(caFile, office.CertificatePem);
-        return new()
-        {
-            ["Delivery:Mode"] = "Upstream",
-            ["Upstream:Host"] = "127.0.0.1",
-            ["Upstream:Port"] = office.EndPoint.Port.ToString(),
-            ["Upstream:TrustedCaFile"] = caFile,
-            ["Upstream:CheckCertificateRevocation"] = "false",
-            ["Upstream:Timeout"] = "00:00:15",
-            ["Spool:Directory"] = Path.Combine(folder, "spool"),
-            ["Tokens:CacheDirectory"] = Path.Combine(folder, "tokens"),
-            ["Tokens:CacheKey"] = Convert.ToBase64String(new byte[32].Select((_, i) => (byte)(i + 3)).ToArray()),
-            ["Accounts:office:Mailbox"] = FakeEntraId.UserName,
-            ["Accounts:office:AuthorityHost"] = entra.BaseAddress.ToString(),
-            ["Accounts:office:Tenant"] = "contoso.test",
-            ["Accounts:office:ClientId"] = "11111111-2222-3333-4444-555555555555",
-            ["Accounts:office:ClientSecret"] = FakeEntraId.ClientSecret,
-            ["Clients:app:UserName"] = RelayTestHost.UserName,
-            ["Clients:app:PasswordHash"] = RelayTestHost.PasswordHash,
-            ["Clients:app:Account"] = "office",
-            ["Clients:basic:UserName"] = BasicUser,
-            ["Clients:basic:PasswordHash"] = BasicHash.Value,
-            ["Clients:basic:OAuth"] = "false",
-            ["Clients:basic:AllowedSenders:0"] = BasicUser,
-        };
+        var settings = UpstreamRelaySettings.For(entra.BaseAddress, office.EndPoint.Port, caFile, folder);
+        settings["Clients:app:UserName"] = RelayTestHost.UserName;
+        settings["Clients:app:PasswordHash"] = RelayTestHost.PasswordHash;
+        settings["Clients:app:Account"] = "office";
+        settings["Clients:basic:UserName"] = BasicUser;
+        settings["Clients:basic:PasswordHash"] = BasicHash.Value;
+        settings["Clients:basic:OAuth"] = "false";
+        settings["Clients:basic:AllowedSenders:0"] = BasicUser;
+        return settings;
     }
 
     private static readonly Lazy<string> BasicHash = new(() => PasswordHasher.Hash(BasicPassword, PasswordHasher.MinimumIterations));

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace OAuthRelay.Bench;
+
+/// <summary>A server in a child process of this executable (so its memory and CPU are its own); stops when its input closes.</summary>
+internal sealed class Child : IDisposable
+{
+    private readonly Process _process;
+
+    private Child(Process process, IPEndPoint[] endPoints)
+    {
+        _process = process;
+        EndPoints = endPoints;
+    }
+
+    public int Pid => _process.Id;
+
+    /// <summary>What the child printed after READY: the endpoints it listens on.</summary>
+    public IPEndPoint[] EndPoints { get; }
+
+    public static Child Start(params string[] arguments)
+    {
+        var info = new ProcessStartInfo(Environment.ProcessPath!, ["serve", .. arguments]) { RedirectStandardInput = true, RedirectStandardOutput = true };
+        var process = Process.Start(info)!;
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            if (line.StartsWith("READY ")) return new Child(process, line.Split(' ')[1..].Select(IPEndPoint.Parse).ToArray());
+        }
+
+        throw new InvalidOperationException($"the {arguments[0]} server did not start");
+    }
+
+    /// <summary>Asks the child for its GC's allocated-bytes counter.</summary>
+    public long AllocatedBytes()
+    {
+        _process.StandardInput.WriteLine("alloc");
+        return long.Parse(_process.StandardOutput.ReadLine()!);
+    }
+
+    /// <summary>Serves until standard input closes; answers "alloc" with the allocated-bytes counter.</summary>
+    public static async Task ServeUntilClosedAsync(params IPEndPoint[] endPoints)
+    {
+        Console.WriteLine("READY " + string.Join(' ', endPoints.Select(e => e.ToString())));
+        while (await Console.In.ReadLineAsync() == "alloc") Console.WriteLine(GC.GetTotalAllocatedBytes(precise: true));
+    }
+
+    public void Dispose()
+    {
+        _process.StandardInput.Close();
+        _process.WaitForExit(10_000);
+        _process.Dispose();
+    }
+}
