@@ -1,3 +1,4 @@
+using OAuthRelay.Connections;
 using System.Security.Cryptography.X509Certificates;
 
 namespace OAuthRelay.Smtp.Server;

@@ -1,3 +1,4 @@
+using OAuthRelay.Connections;
 using System.Net.Security;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
@@ -74,7 +75,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             _transport.Write(new SmtpReply(220, null, $"{_options.HostName} ESMTP OAuthRelay ready"));
             while (true)
             {
-                var read = await _transport.ReadLineAsync(_options.MaxCommandLineLength, Arm(_options.IdleTimeout));
+                var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, Arm(_options.IdleTimeout));
                 Disarm();
                 if (read.IsClosed) return;
                 var next = read.Error is not null ? ReplyError(read.Error, "(unreadable line)") : await HandleAsync(SmtpCommand.Parse(read.Line!));
@@ -213,7 +214,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private async ValueTask<LineReadResult> ChallengeAsync(string base64Challenge)
     {
         _transport.Write(new SmtpReply(334, null, base64Challenge));
-        var read = await _transport.ReadLineAsync(_options.MaxCommandLineLength, Arm(_options.IdleTimeout));
+        var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, Arm(_options.IdleTimeout));
         Disarm();
         return read;
     }

@@ -1,3 +1,4 @@
+using OAuthRelay.Connections;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

@@ -1,4 +1,4 @@
-using OAuthRelay.Smtp.Server;
+using OAuthRelay.Connections;
 
 namespace OAuthRelay.Upstream;
 

@@ -1,9 +1,9 @@
 using System.IO.Pipelines;
 
-namespace OAuthRelay.Smtp.Transport;
+namespace OAuthRelay.Connections;
 
 /// <summary>A connection's pipes seen as one Stream, so that an SslStream can be laid over them for STARTTLS.</summary>
-internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stream
+public sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stream
 {
     private readonly Stream _input = input.AsStream(leaveOpen: true);
     private readonly Stream _output = output.AsStream(leaveOpen: true);

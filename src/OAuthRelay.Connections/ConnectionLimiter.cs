@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace OAuthRelay.Smtp.Server;
+namespace OAuthRelay.Connections;
 
 /// <summary>Counts open connections overall and per client address, across all listeners.</summary>
 public sealed class ConnectionLimiter(int maxConnections, int maxPerClient)
