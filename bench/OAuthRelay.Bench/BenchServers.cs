@@ -40,7 +40,7 @@ internal static class BenchServers
         };
         var app = RelayApplication.Build(null, settings, services => services.Replace(ServiceDescriptor.Singleton<ISmtpBackend, NullBackend>()));
         await app.StartAsync();
-        var listeners = app.Services.GetRequiredService<SmtpListeners>();
+        var listeners = app.Services.GetRequiredService<MailListeners>();
         return (app, listeners.EndPointOf("plain"), listeners.EndPointOf("tls"));
     }
 
@@ -60,6 +60,6 @@ internal static class BenchServers
             services.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(FakeEntraId.HttpClientFactoryTrusting(thumbprint))));
         await app.StartAsync();
         await app.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", refreshToken);
-        return (app, app.Services.GetRequiredService<SmtpListeners>().EndPointOf("main"));
+        return (app, app.Services.GetRequiredService<MailListeners>().EndPointOf("main"));
     }
 }

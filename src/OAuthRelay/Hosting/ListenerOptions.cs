@@ -11,6 +11,8 @@ public sealed class ListenerOptions
     /// <summary>0 picks a free port (tests).</summary>
     public int Port { get; set; } = 2525;
 
+    public ListenerProtocol Protocol { get; set; } = ListenerProtocol.Smtp;
+
     public TlsMode Tls { get; set; } = TlsMode.None;
 
     /// <summary>PEM certificate (chain) file; with <see cref="KeyPath"/>. Without both, a self-signed certificate is made at start.</summary>
@@ -18,10 +20,13 @@ public sealed class ListenerOptions
 
     public string? KeyPath { get; set; }
 
-    /// <summary>Offer AUTH before TLS. Default: only when listening on a loopback address, where no one can overhear.</summary>
+    /// <summary>
+    /// Offer AUTH (SMTP), LOGIN and AUTHENTICATE (IMAP), USER and AUTH (POP3) before TLS. Default: only when listening
+    /// on a loopback address, where no one can overhear.
+    /// </summary>
     public bool? AllowCleartextAuth { get; set; }
 
-    /// <summary>Refuse MAIL until STARTTLS has been done (530 5.7.0).</summary>
+    /// <summary>SMTP: refuse MAIL until STARTTLS has been done (530 5.7.0).</summary>
     public bool RequireTls { get; set; }
 
     public IPAddress ParseAddress() => Address switch

@@ -6,6 +6,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OAuthRelay.Clients;
 using OAuthRelay.Delivery;
+using OAuthRelay.Mailbox.Backend;
+using OAuthRelay.Mailbox.Server;
+using OAuthRelay.MailboxProxy;
 using OAuthRelay.Relay;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Server;
@@ -43,6 +46,7 @@ public static class RelayApplication
         var services = builder.Services;
         var configuration = builder.Configuration;
         services.Configure<SmtpServerOptions>(configuration.GetSection("Smtp"));
+        services.Configure<MailboxServerOptions>(configuration.GetSection("Mailbox"));
         services.Configure<Dictionary<string, ListenerOptions>>(configuration.GetSection("Listeners"));
         services.Configure<Dictionary<string, ClientOptions>>(configuration.GetSection("Clients"));
         services.Configure<DeliveryOptions>(configuration.GetSection("Delivery"));
@@ -60,13 +64,16 @@ public static class RelayApplication
         services.AddSingleton<CertificateProvider>();
         services.AddSingleton<ClientRegistry>();
         services.AddSingleton<MessageSpool>();
+        services.AddSingleton<UpstreamCertificateValidator>();
         services.AddSingleton<UpstreamConnector>();
+        services.AddSingleton<MailboxUpstreamConnector>();
+        services.AddSingleton<IMailboxBackend, MailboxProxyBackend>();
         services.AddSingleton<UpstreamSmtpPool>();
         services.AddSingleton<IMessageDelivery>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Mode == DeliveryMode.Upstream
             ? ActivatorUtilities.CreateInstance<UpstreamDelivery>(sp)
             : ActivatorUtilities.CreateInstance<CaptureDelivery>(sp));
         services.AddSingleton<ISmtpBackend, RelayBackend>();
-        services.AddSingleton<SmtpListeners>();
+        services.AddSingleton<MailListeners>();
         services.AddSingleton<AdminEndpoint>();
         services.AddTokenService(configuration);
         services.AddHostedService<TokenRenewalService>();
@@ -75,7 +82,7 @@ public static class RelayApplication
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.ApplicationServices.GetRequiredService<SmtpListeners>().Bind(kestrel);
+            kestrel.ApplicationServices.GetRequiredService<MailListeners>().Bind(kestrel);
             kestrel.ApplicationServices.GetRequiredService<AdminEndpoint>().Bind(kestrel);
         });
         var app = builder.Build();

@@ -7,7 +7,7 @@ namespace OAuthRelay.Hosting;
 /// <summary>Says in one line, once the listeners are bound, where the relay listens and where mail goes.</summary>
 public sealed partial class StartupReport(
     IHostApplicationLifetime lifetime,
-    SmtpListeners listeners,
+    MailListeners listeners,
     IMessageDelivery delivery,
     ILogger<StartupReport> logger) : IHostedService
 {

@@ -1,8 +1,5 @@
 using OAuthRelay.Connections;
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
@@ -17,9 +14,13 @@ namespace OAuthRelay.Upstream;
 /// then XOAUTH2 with the account's token or the client's own credentials. A 535 on XOAUTH2 gets one retry with a
 /// freshly refreshed token; a second 535 is an <see cref="UpstreamAuthenticationException"/>.
 /// </summary>
-internal sealed partial class UpstreamConnector(IOptions<UpstreamOptions> options, IOptions<SmtpServerOptions> server, TokenService tokens, ILogger<UpstreamConnector> logger)
+internal sealed partial class UpstreamConnector(
+    IOptions<UpstreamOptions> options,
+    IOptions<SmtpServerOptions> server,
+    UpstreamCertificateValidator certificates,
+    TokenService tokens,
+    ILogger<UpstreamConnector> logger)
 {
-    private readonly X509Certificate2Collection? _trustedCas = LoadCas(options.Value.TrustedCaFile);
 
     /// <summary>The token a new connection for <paramref name="identity"/> would use now (from memory while valid).</summary>
     public async Task<string?> CurrentTokenAsync(UpstreamIdentity identity, CancellationToken cancellationToken) =>
@@ -33,7 +34,7 @@ internal sealed partial class UpstreamConnector(IOptions<UpstreamOptions> option
             var client = NewClient();
             try
             {
-                await client.ConnectAsync(await OpenSocketAsync(cancellationToken), options.Value.Host, options.Value.Port, SocketOptions(options.Value.Tls), cancellationToken);
+                await client.ConnectAsync(await UpstreamSocket.ConnectAsync(options.Value.Host, options.Value.Port, options.Value.Timeout, cancellationToken), options.Value.Host, options.Value.Port, SocketOptions(options.Value.Tls), cancellationToken);
                 if (token is not null) await client.AuthenticateAsync(new SaslMechanismOAuth2(identity.UserName, token.Token), cancellationToken);
                 else if (identity.Password is not null) await client.AuthenticateAsync(identity.UserName, identity.Password, cancellationToken);
                 return new UpstreamConnection(client, token?.Token);
@@ -53,57 +54,17 @@ internal sealed partial class UpstreamConnector(IOptions<UpstreamOptions> option
         }
     }
 
-    /// <summary>
-    /// A connected socket with Nagle off: SMTP writes small commands and the end-of-data mark separately, and with
-    /// Nagle each would wait for the server's delayed ACK (about 40 ms per message).
-    /// </summary>
-    private async Task<Socket> OpenSocketAsync(CancellationToken cancellationToken)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(options.Value.Timeout);
-            await socket.ConnectAsync(options.Value.Host, options.Value.Port, timeout.Token);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
     private PassThroughSmtpClient NewClient()
     {
         var client = new PassThroughSmtpClient
         {
             Timeout = (int)options.Value.Timeout.TotalMilliseconds,
             LocalDomain = server.Value.HostName,
-            CheckCertificateRevocation = options.Value.CheckCertificateRevocation,
+            CheckCertificateRevocation = certificates.CheckRevocation,
             SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ServerCertificateValidationCallback = certificates.Callback,
         };
-        if (_trustedCas is not null) client.ServerCertificateValidationCallback = ValidateWithTrustedCas;
         return client;
-    }
-
-    private bool ValidateWithTrustedCas(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
-    {
-        if (errors == SslPolicyErrors.None) return true;
-        if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null) return false;
-        using var custom = new X509Chain();
-        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        custom.ChainPolicy.CustomTrustStore.AddRange(_trustedCas!);
-        custom.ChainPolicy.RevocationMode = options.Value.CheckCertificateRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
-        return custom.Build(new X509Certificate2(certificate));
-    }
-
-    private static X509Certificate2Collection? LoadCas(string? file)
-    {
-        if (file is null) return null;
-        var collection = new X509Certificate2Collection();
-        collection.ImportFromPemFile(file);
-        return collection;
     }
 
     private static SecureSocketOptions SocketOptions(TlsMode tls) => tls switch

@@ -2,7 +2,7 @@ using OAuthRelay.Connections;
 
 namespace OAuthRelay.Upstream;
 
-/// <summary>Section "Upstream": the submission server (Office 365 by default) and the connection pool.</summary>
+/// <summary>Section "Upstream": the submission server (Office 365 by default), its connection pool, and the IMAP and POP3 servers.</summary>
 public sealed class UpstreamOptions
 {
     public string Host { get; set; } = "smtp.office365.com";
@@ -27,4 +27,10 @@ public sealed class UpstreamOptions
 
     /// <summary>How long a client waits for a free upstream connection before it gets a 451.</summary>
     public TimeSpan ConnectionWaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The IMAP server the IMAP listeners splice to (implicit TLS; TrustedCaFile, revocation and Timeout shared).</summary>
+    public MailboxUpstreamOptions Imap { get; set; } = new() { Host = "outlook.office365.com", Port = 993 };
+
+    /// <summary>The POP3 server the POP3 listeners splice to (implicit TLS).</summary>
+    public MailboxUpstreamOptions Pop3 { get; set; } = new() { Host = "outlook.office365.com", Port = 995 };
 }

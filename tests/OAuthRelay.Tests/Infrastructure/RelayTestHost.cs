@@ -79,7 +79,7 @@ public sealed class RelayTestHost : IAsyncDisposable
         return new RelayTestHost(app, captureFolder, logs);
     }
 
-    public IPEndPoint EndPoint(string listener = "main") => Services.GetRequiredService<SmtpListeners>().EndPointOf(listener);
+    public IPEndPoint EndPoint(string listener = "main") => Services.GetRequiredService<MailListeners>().EndPointOf(listener);
 
     public Task<RawSmtpClient> OpenAsync(string listener = "main", IPAddress? from = null) => RawSmtpClient.OpenAsync(EndPoint(listener), from);
 

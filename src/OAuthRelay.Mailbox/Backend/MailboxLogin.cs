@@ -1,0 +1,22 @@
+namespace OAuthRelay.Mailbox.Backend;
+
+public enum MailboxLoginOutcome
+{
+    Succeeded,
+
+    /// <summary>The client's credentials are wrong (IMAP NO [AUTHENTICATIONFAILED], POP3 -ERR [AUTH]).</summary>
+    BadCredentials,
+
+    /// <summary>The credentials may be fine but the upstream cannot be used now (IMAP NO [UNAVAILABLE], POP3 -ERR [SYS/TEMP]).</summary>
+    Unavailable,
+}
+
+/// <summary>The backend's answer to a login: the logged-in upstream, or why not in words fit for the client.</summary>
+public sealed record MailboxLogin(MailboxLoginOutcome Outcome, string Text, IUpstreamMailbox? Upstream)
+{
+    public static MailboxLogin Succeeded(IUpstreamMailbox upstream) => new(MailboxLoginOutcome.Succeeded, "Logged in", upstream);
+
+    public static MailboxLogin BadCredentials() => new(MailboxLoginOutcome.BadCredentials, "Authentication failed", null);
+
+    public static MailboxLogin Unavailable(string text) => new(MailboxLoginOutcome.Unavailable, text, null);
+}

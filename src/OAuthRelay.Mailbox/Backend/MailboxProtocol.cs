@@ -1,0 +1,7 @@
+namespace OAuthRelay.Mailbox.Backend;
+
+public enum MailboxProtocol
+{
+    Imap,
+    Pop3,
+}

@@ -1,0 +1,250 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using OAuthRelay.Connections;
+using OAuthRelay.Mailbox.Backend;
+
+namespace OAuthRelay.Mailbox.Server;
+
+/// <summary>
+/// What the IMAP and POP3 conversations before login share: implicit TLS and STARTTLS, the login timeout, the failed
+/// login delay and cap, the error cap, and handing the login to the backend. Returns the upstream to splice to, or
+/// null when the conversation ended without a login.
+/// </summary>
+internal abstract partial class FrontEndSession : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationTokenRegistration _shutdownRegistration;
+    private readonly CancellationToken _shutdown;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private int _authFailures;
+    private int _errors;
+
+    protected FrontEndSession(LineTransport transport, MailboxListenerSettings listener, MailboxServerOptions options, IMailboxBackend backend,
+        MailboxSessionInfo info, TimeProvider time, ILogger logger, CancellationToken shutdown)
+    {
+        Transport = transport;
+        Listener = listener;
+        Options = options;
+        Backend = backend;
+        Info = info;
+        _logger = logger;
+        _time = time;
+        _shutdown = shutdown;
+        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        _shutdownRegistration = shutdown.Register(static state => ((CancellationTokenSource)state!).Cancel(), _timeout);
+    }
+
+    protected enum Next
+    {
+        Continue,
+        Close,
+        LoggedIn,
+    }
+
+    protected LineTransport Transport { get; }
+
+    protected MailboxListenerSettings Listener { get; }
+
+    protected MailboxServerOptions Options { get; }
+
+    protected IMailboxBackend Backend { get; }
+
+    protected MailboxSessionInfo Info { get; }
+
+    /// <summary>Cleartext passwords only over TLS, unless the listener allows them (by default: on loopback).</summary>
+    protected bool LoginAllowed => Transport.IsSecure || Listener.AllowCleartextLogin;
+
+    protected bool StartTlsAvailable => Listener.TlsAvailable && !Transport.IsSecure;
+
+    private IUpstreamMailbox? _upstream;
+
+    public async Task<IUpstreamMailbox?> RunAsync()
+    {
+        try
+        {
+            if (Listener.Tls == TlsMode.Implicit && !await UpgradeAsync()) return null;
+            Greet();
+            while (true)
+            {
+                var next = await HandleNextAsync();
+                if (next == Next.Continue) continue;
+                await Transport.FlushAsync(_shutdown);
+                return TakeUpstream(next);
+            }
+        }
+        catch (OperationCanceledException) when (_timeout.IsCancellationRequested)
+        {
+            await SayGoodbyeAsync(Goodbye(_shutdown.IsCancellationRequested));
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            LogConnectionLost(Info.ConnectionId, e.GetType().Name);
+        }
+
+        if (_upstream is not null) await _upstream.DisposeAsync();
+        return null;
+    }
+
+    private IUpstreamMailbox? TakeUpstream(Next next)
+    {
+        var upstream = _upstream;
+        _upstream = null;
+        return next == Next.LoggedIn ? upstream : null;
+    }
+
+    /// <summary>Writes the greeting (after TLS on an implicit-TLS listener).</summary>
+    protected abstract void Greet();
+
+    /// <summary>Reads and answers one command.</summary>
+    protected abstract Task<Next> HandleNextAsync();
+
+    /// <summary>The last line before closing on timeout or shutdown.</summary>
+    protected abstract string Goodbye(bool shuttingDown);
+
+    protected void WriteLine(string line) => Transport.WriteText(line + "\r\n");
+
+    protected async ValueTask<TextLine> ReadLineAsync()
+    {
+        var line = await Transport.ReadLineAsync(Options.MaxLineLength, Arm());
+        Disarm();
+        return line;
+    }
+
+    protected async ValueTask<byte[]?> ReadBytesAsync(int count)
+    {
+        var bytes = await Transport.ReadBytesAsync(count, Arm());
+        Disarm();
+        return bytes;
+    }
+
+    /// <summary>Counts a protocol error; true when the connection has had too many and must close.</summary>
+    protected bool TooManyErrors(string command, string reply)
+    {
+        LogProtocolError(Info.ConnectionId, Info.RemoteEndPoint?.ToString(), command, reply);
+        return ++_errors >= Options.MaxErrors;
+    }
+
+    /// <summary>
+    /// Answers STARTTLS: drops anything pipelined behind it (CVE-2011-0411), writes <paramref name="ready"/>, and
+    /// runs the handshake. False when the handshake failed and the connection must close.
+    /// </summary>
+    protected async Task<bool> StartTlsAsync(string ready)
+    {
+        var discarded = Transport.DiscardBufferedInput();
+        if (discarded > 0) LogPipelinedAfterStartTls(Info.ConnectionId, discarded);
+        WriteLine(ready);
+        return await UpgradeAsync();
+    }
+
+    private async Task<bool> UpgradeAsync()
+    {
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificate = Listener.Certificate,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        };
+        try
+        {
+            await Transport.UpgradeToTlsAsync(options, Arm());
+            Disarm();
+            LogTlsEstablished(Info.ConnectionId, Transport.TlsDescription);
+            return true;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            LogTlsFailed(Info.ConnectionId, e.GetType().Name, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>After this many failed logins the answer to the last one is followed by closing the connection.</summary>
+    protected bool AuthFailuresExhausted => _authFailures >= Options.MaxAuthFailures;
+
+    /// <summary>
+    /// Hands a login to the backend. A failure is answered only after a delay that grows with each failure on the
+    /// connection, so that guessing passwords is slow.
+    /// </summary>
+    protected async Task<MailboxLogin> LoginAsync(string userName, string password, string mechanism)
+    {
+        var login = await Backend.LoginAsync(Info with { IsSecure = Transport.IsSecure }, userName, password, _shutdown);
+        switch (login.Outcome)
+        {
+            case MailboxLoginOutcome.Succeeded:
+                _upstream = login.Upstream;
+                LogLoggedIn(Info.ConnectionId, userName, mechanism, login.Upstream!.Account);
+                break;
+            case MailboxLoginOutcome.BadCredentials:
+                _authFailures++;
+                LogLoginFailed(Info.ConnectionId, Info.RemoteEndPoint?.ToString(), userName, _authFailures);
+                await Task.Delay(Options.AuthFailureDelay * _authFailures, _time, _shutdown);
+                break;
+            default:
+                LogLoginUnavailable(Info.ConnectionId, userName, login.Text);
+                break;
+        }
+
+        return login;
+    }
+
+    private async Task SayGoodbyeAsync(string line)
+    {
+        LogClosing(Info.ConnectionId, line);
+        try
+        {
+            WriteLine(line);
+            using var flushTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
+            await Transport.FlushAsync(flushTimeout.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The client is gone already.
+        }
+    }
+
+    /// <summary>Starts the login timeout for the next read; the token also fires on server shutdown.</summary>
+    private CancellationToken Arm()
+    {
+        _timeout.CancelAfter(Options.LoginTimeout);
+        return _timeout.Token;
+    }
+
+    private void Disarm()
+    {
+        if (!_timeout.IsCancellationRequested) _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdownRegistration.DisposeAsync();
+        _timeout.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId} {Remote}: {Command} answered {Reply}")]
+    private partial void LogProtocolError(string connectionId, string? remote, string command, string reply);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: login failed for user {UserName} (failure {Count} on this connection)")]
+    private partial void LogLoginFailed(string connectionId, string? remote, string userName, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: login of {UserName} answered as temporarily unavailable: {Reason}")]
+    private partial void LogLoginUnavailable(string connectionId, string userName, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: {UserName} logged in with {Mechanism}, spliced to {Upstream}")]
+    private partial void LogLoggedIn(string connectionId, string userName, string mechanism, string upstream);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: dropped {Bytes} bytes pipelined after STARTTLS")]
+    private partial void LogPipelinedAfterStartTls(string connectionId, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId}: TLS established ({Tls})")]
+    private partial void LogTlsEstablished(string connectionId, string? tls);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: TLS handshake failed: {Error}: {Detail}")]
+    private partial void LogTlsFailed(string connectionId, string error, string detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: closing with {Line}")]
+    private partial void LogClosing(string connectionId, string line);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId}: connection lost ({Error})")]
+    private partial void LogConnectionLost(string connectionId, string error);
+}

@@ -1,0 +1,58 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using OAuthRelay.Clients;
+using OAuthRelay.Mailbox.Backend;
+using OAuthRelay.Tokens;
+using OAuthRelay.Upstream;
+
+namespace OAuthRelay.MailboxProxy;
+
+/// <summary>
+/// Decides IMAP and POP3 logins: the client is recognised by the same registry as SMTP clients; with OAuth on it is
+/// logged in upstream as its account's mailbox with XOAUTH2, with OAuth off with its own credentials. A failure the
+/// client's password is not to blame for is temporary, never "authentication failed".
+/// </summary>
+internal sealed partial class MailboxProxyBackend(ClientRegistry clients, TokenService tokens, MailboxUpstreamConnector connector, ILogger<MailboxProxyBackend> logger)
+    : IMailboxBackend
+{
+    public async ValueTask<MailboxLogin> LoginAsync(MailboxSessionInfo session, string userName, string password, CancellationToken cancellationToken)
+    {
+        var client = clients.FindByCredentials(userName, password);
+        if (client is null) return MailboxLogin.BadCredentials();
+        if (client.OAuth && client.Account is null)
+        {
+            LogUnavailable(session.ConnectionId, client.Name, "OAuth is on but the client names no Account");
+            return MailboxLogin.Unavailable("No mailbox is configured for this client");
+        }
+
+        var identity = client.OAuth ? UpstreamIdentity.OAuth(client.Account!, tokens.Options(client.Account!).Mailbox) : UpstreamIdentity.Basic(userName, password);
+        try
+        {
+            return MailboxLogin.Succeeded(await connector.ConnectAsync(session.Protocol, identity, client.Name, cancellationToken));
+        }
+        catch (UpstreamAuthenticationException) when (!identity.UsesOAuth)
+        {
+            return MailboxLogin.BadCredentials(); // the upstream refused the client's own password
+        }
+        catch (UpstreamAuthenticationException e)
+        {
+            LogUnavailable(session.ConnectionId, client.Name, e.Message);
+            return MailboxLogin.Unavailable("The mail server refused the relay's token; try again later");
+        }
+        catch (TokenUnavailableException e)
+        {
+            LogUnavailable(session.ConnectionId, client.Name, e.Message);
+            return MailboxLogin.Unavailable("The relay has no valid sign-in for this mailbox; try again later");
+        }
+        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or UpstreamProtocolException
+                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogUnavailable(session.ConnectionId, client.Name, $"{e.GetType().Name}: {e.Message}");
+            return MailboxLogin.Unavailable("The mail server cannot be reached; try again later");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: upstream login for client {Client} failed: {Reason}")]
+    private partial void LogUnavailable(string connectionId, string client, string reason);
+}
