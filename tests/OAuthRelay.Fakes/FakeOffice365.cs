@@ -2,9 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using OAuthRelay.Hosting;
 
 namespace OAuthRelay.Fakes;
 
@@ -17,7 +15,6 @@ public sealed class FakeOffice365 : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly FakeEntraId _entra;
-    private readonly X509Certificate2 _certificate = CertificateProvider.CreateSelfSigned("localhost");
     private readonly ConcurrentDictionary<string, int> _open = new();
     private readonly ConcurrentDictionary<string, int> _maxOpen = new();
     private readonly CancellationTokenSource _stop = new();
@@ -58,7 +55,7 @@ public sealed class FakeOffice365 : IAsyncDisposable
     public int MaxConcurrentConnections(string user) => _maxOpen.GetValueOrDefault(user);
 
     /// <summary>The test certificate as PEM, for the relay's Upstream:TrustedCaFile.</summary>
-    public string CertificatePem => _certificate.ExportCertificatePem();
+    public string CertificatePem => FakeCertificate.Pem;
 
     private async Task AcceptAsync()
     {
@@ -77,10 +74,10 @@ public sealed class FakeOffice365 : IAsyncDisposable
         tcp.NoDelay = true; // replies are small separate writes: without this, Nagle and delayed ACKs add 40 ms stalls
         string? user = null;
         using var _ = tcp;
-        var io = new LineIo(tcp.GetStream());
+        var io = new FakeLineConnection(tcp.GetStream());
         try
         {
-            await io.WriteAsync("220 FAKE.prod.outlook.com Microsoft ESMTP MAIL Service ready");
+            await io.WriteLineAsync("220 FAKE.prod.outlook.com Microsoft ESMTP MAIL Service ready");
             string? from = null;
             var to = new List<string>();
             var mechanism = "";
@@ -94,14 +91,14 @@ public sealed class FakeOffice365 : IAsyncDisposable
                         if (!io.IsSecure) extensions.Add("STARTTLS");
                         else extensions.Add("AUTH LOGIN XOAUTH2");
                         extensions.AddRange(["8BITMIME", "BINARYMIME", "CHUNKING", "SMTPUTF8"]);
-                        await io.WriteAsync(string.Join("\r\n", extensions.Select((e, i) => $"250{(i == extensions.Count - 1 ? ' ' : '-')}{e}")));
+                        await io.WriteLineAsync(string.Join("\r\n", extensions.Select((e, i) => $"250{(i == extensions.Count - 1 ? ' ' : '-')}{e}")));
                         break;
                     case "STARTTLS":
-                        await io.WriteAsync("220 2.0.0 SMTP server ready");
-                        await io.StartTlsAsync(_certificate);
+                        await io.WriteLineAsync("220 2.0.0 SMTP server ready");
+                        await io.StartTlsAsync(FakeCertificate.Instance);
                         break;
                     case "AUTH" when !io.IsSecure:
-                        await io.WriteAsync("504 5.7.4 Unrecognized authentication type");
+                        await io.WriteLineAsync("504 5.7.4 Unrecognized authentication type");
                         break;
                     case "AUTH":
                         (user, mechanism) = await AuthenticateAsync(io, line);
@@ -113,47 +110,47 @@ public sealed class FakeOffice365 : IAsyncDisposable
 
                         break;
                     case "MAIL" when user is null:
-                        await io.WriteAsync("530 5.7.57 Client not authenticated to send mail.");
+                        await io.WriteLineAsync("530 5.7.57 Client not authenticated to send mail.");
                         break;
                     case "MAIL":
                         Interlocked.Increment(ref MailCommands);
                         from = Path(line);
                         to.Clear();
-                        await io.WriteAsync("250 2.1.0 Sender OK");
+                        await io.WriteLineAsync("250 2.1.0 Sender OK");
                         break;
                     case "RCPT" when UnknownRecipients.Contains(Path(line)):
-                        await io.WriteAsync("550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup");
+                        await io.WriteLineAsync("550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup");
                         break;
                     case "RCPT":
                         to.Add(Path(line));
-                        await io.WriteAsync("250 2.1.5 Recipient OK");
+                        await io.WriteLineAsync("250 2.1.5 Recipient OK");
                         break;
                     case "DATA":
-                        await io.WriteAsync("354 Start mail input; end with <CRLF>.<CRLF>");
-                        var content = await io.ReadDataAsync(DropAfterDataBytes);
+                        await io.WriteLineAsync("354 Start mail input; end with <CRLF>.<CRLF>");
+                        var content = await ReadDataAsync(io, DropAfterDataBytes);
                         if (content is null) return; // dropped mid-DATA
                         if (DataReply is { } reply)
                         {
-                            await io.WriteAsync(reply);
+                            await io.WriteLineAsync(reply);
                             break;
                         }
 
                         Messages.Enqueue(new Received(from!, [.. to], content, user!, mechanism));
-                        await io.WriteAsync($"250 2.0.0 OK <{Guid.NewGuid()}@FAKE.prod.outlook.com> [Hostname=FAKE]");
+                        await io.WriteLineAsync($"250 2.0.0 OK <{Guid.NewGuid()}@FAKE.prod.outlook.com> [Hostname=FAKE]");
                         break;
                     case "RSET":
                         from = null;
                         to.Clear();
-                        await io.WriteAsync("250 2.0.0 Resetting");
+                        await io.WriteLineAsync("250 2.0.0 Resetting");
                         break;
                     case "NOOP":
-                        await io.WriteAsync("250 2.0.0 OK");
+                        await io.WriteLineAsync("250 2.0.0 OK");
                         break;
                     case "QUIT":
-                        await io.WriteAsync("221 2.0.0 Service closing transmission channel");
+                        await io.WriteLineAsync("221 2.0.0 Service closing transmission channel");
                         return;
                     default:
-                        await io.WriteAsync("500 5.3.3 Unrecognized command");
+                        await io.WriteLineAsync("500 5.3.3 Unrecognized command");
                         break;
                 }
             }
@@ -167,23 +164,21 @@ public sealed class FakeOffice365 : IAsyncDisposable
         }
     }
 
-    private async Task<(string? User, string Mechanism)> AuthenticateAsync(LineIo io, string line)
+    private async Task<(string? User, string Mechanism)> AuthenticateAsync(FakeLineConnection io, string line)
     {
         var words = line.Split(' ');
         var mechanism = words.Length > 1 ? words[1].ToUpperInvariant() : "";
         if (mechanism == "XOAUTH2")
         {
             var response = words.Length > 2 ? words[2] : await ChallengeAsync(io, "");
-            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(response)).Split('\x01');
-            var user = parts[0].StartsWith("user=") ? parts[0][5..] : "";
-            var token = parts.Length > 1 && parts[1].StartsWith("auth=Bearer ") ? parts[1][12..] : "";
+            var (user, token) = XOAuth2Response.Parse(response);
             if (XOAuth2Reply is { } refused || !_entra.IsValidAccessToken(token, user))
             {
-                await io.WriteAsync(XOAuth2Reply ?? "535 5.7.3 Authentication unsuccessful [FAKE.prod.outlook.com]");
+                await io.WriteLineAsync(XOAuth2Reply ?? "535 5.7.3 Authentication unsuccessful [FAKE.prod.outlook.com]");
                 return (null, mechanism);
             }
 
-            await io.WriteAsync("235 2.7.0 Authentication successful");
+            await io.WriteLineAsync("235 2.7.0 Authentication successful");
             return (user, mechanism);
         }
 
@@ -193,21 +188,21 @@ public sealed class FakeOffice365 : IAsyncDisposable
             var password = Encoding.UTF8.GetString(Convert.FromBase64String(await ChallengeAsync(io, "UGFzc3dvcmQ6")));
             if (BasicUsers.TryGetValue(name, out var expected) && expected == password)
             {
-                await io.WriteAsync("235 2.7.0 Authentication successful");
+                await io.WriteLineAsync("235 2.7.0 Authentication successful");
                 return (name, mechanism);
             }
 
-            await io.WriteAsync("535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.");
+            await io.WriteLineAsync("535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.");
             return (null, mechanism);
         }
 
-        await io.WriteAsync("504 5.7.4 Unrecognized authentication type");
+        await io.WriteLineAsync("504 5.7.4 Unrecognized authentication type");
         return (null, mechanism);
     }
 
-    private static async Task<string> ChallengeAsync(LineIo io, string challenge)
+    private static async Task<string> ChallengeAsync(FakeLineConnection io, string challenge)
     {
-        await io.WriteAsync("334 " + challenge);
+        await io.WriteLineAsync("334 " + challenge);
         return await io.ReadLineAsync() ?? throw new IOException("closed during AUTH");
     }
 
@@ -222,54 +217,24 @@ public sealed class FakeOffice365 : IAsyncDisposable
     {
         await _stop.CancelAsync();
         _listener.Stop();
-        _certificate.Dispose();
     }
 
-    /// <summary>Line-oriented reading and writing on a stream that can switch to TLS.</summary>
-    private sealed class LineIo(Stream stream)
+    /// <summary>The message content up to CRLF.CRLF, dot-unstuffed; null if dropped after <paramref name="dropAfter"/> bytes.</summary>
+    private static async Task<byte[]?> ReadDataAsync(FakeLineConnection io, int? dropAfter)
     {
-        private Stream _stream = stream;
-        private BufferedLineReader _reader = new(stream);
-
-        public bool IsSecure => _stream is SslStream;
-
-        public async Task WriteAsync(string reply)
+        var content = new MemoryStream();
+        while (await io.ReadRawLineAsync() is { } line)
         {
-            await _stream.WriteAsync(Encoding.UTF8.GetBytes(reply + "\r\n"));
-            await _stream.FlushAsync();
-        }
-
-        public async Task StartTlsAsync(X509Certificate2 certificate)
-        {
-            var tls = new SslStream(_stream);
-            await tls.AuthenticateAsServerAsync(certificate);
-            _stream = tls;
-            _reader = new BufferedLineReader(tls); // nothing read before the handshake is kept
-        }
-
-        public async Task<string?> ReadLineAsync()
-        {
-            var line = await _reader.ReadLineAsync();
-            return line is null ? null : Encoding.UTF8.GetString(line).TrimEnd('\r', '\n');
-        }
-
-        /// <summary>The message content up to CRLF.CRLF, dot-unstuffed; null if dropped after <paramref name="dropAfter"/> bytes.</summary>
-        public async Task<byte[]?> ReadDataAsync(int? dropAfter)
-        {
-            var content = new MemoryStream();
-            while (await _reader.ReadLineAsync() is { } line)
+            if (line.Length == 3 && line[0] == '.' && line[1] == '\r') return content.ToArray();
+            var skip = line[0] == '.' ? 1 : 0;
+            content.Write(line, skip, line.Length - skip);
+            if (content.Length > dropAfter)
             {
-                if (line.Length == 3 && line[0] == '.' && line[1] == '\r') return content.ToArray();
-                var skip = line[0] == '.' ? 1 : 0;
-                content.Write(line, skip, line.Length - skip);
-                if (content.Length > dropAfter)
-                {
-                    await _stream.DisposeAsync();
-                    return null;
-                }
+                await io.CloseAsync();
+                return null;
             }
-
-            return null;
         }
+
+        return null;
     }
 }

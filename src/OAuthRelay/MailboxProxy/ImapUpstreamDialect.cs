@@ -57,7 +57,7 @@ internal sealed partial class ImapUpstreamDialect(LineTransport upstream) : IMai
     /// </summary>
     private async Task<bool> CompletedAsync(string tag, CancellationToken cancellationToken)
     {
-        _capabilities = [];
+        IReadOnlyList<string> capabilities = [];
         while (true)
         {
             var line = await ReadAsync(cancellationToken);
@@ -67,10 +67,11 @@ internal sealed partial class ImapUpstreamDialect(LineTransport upstream) : IMai
                 continue;
             }
 
-            if (line.StartsWith("* CAPABILITY ", StringComparison.OrdinalIgnoreCase)) _capabilities = Split(line["* CAPABILITY ".Length..]);
+            if (line.StartsWith("* CAPABILITY ", StringComparison.OrdinalIgnoreCase)) capabilities = Split(line["* CAPABILITY ".Length..]);
             if (!line.StartsWith(tag + " ", StringComparison.Ordinal)) continue;
             var ok = line.AsSpan(tag.Length + 1).StartsWith("OK", StringComparison.OrdinalIgnoreCase);
-            if (ok && CapabilitiesIn(line) is { } capabilities) _capabilities = capabilities;
+            // After a login the capabilities change (RFC 3501 6.2): only those sent with the OK are still valid.
+            if (ok) _capabilities = CapabilitiesIn(line) ?? capabilities;
             return ok;
         }
     }

@@ -7,12 +7,40 @@ namespace OAuthRelay.Tests.Infrastructure;
 public sealed class LogCollector : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly Lock _gate = new();
+    private readonly List<(string Fragment, TaskCompletionSource<string> Found)> _waiters = [];
 
     public IReadOnlyCollection<string> Lines => _lines;
 
     public string All => string.Join("\n", _lines);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    /// <summary>The first line containing <paramref name="fragment"/>, logged already or when it comes (bounded in time).</summary>
+    public Task<string> WaitForLineAsync(string fragment)
+    {
+        var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            if (_lines.FirstOrDefault(l => l.Contains(fragment)) is { } line) return Task.FromResult(line);
+            _waiters.Add((fragment, found));
+        }
+
+        return found.Task.WaitAsync(TimeSpan.FromSeconds(15));
+    }
+
+    private void Add(string line)
+    {
+        lock (_gate)
+        {
+            _lines.Enqueue(line);
+            foreach (var waiter in _waiters.Where(w => line.Contains(w.Fragment)).ToList())
+            {
+                waiter.Found.TrySetResult(line);
+                _waiters.Remove(waiter);
+            }
+        }
+    }
 
     public void Dispose()
     {
@@ -25,6 +53,6 @@ public sealed class LogCollector : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
+            owner.Add($"{logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception)}");
     }
 }

@@ -11,7 +11,8 @@ namespace OAuthRelay.Tests.Relay;
 /// <summary>
 /// The relay in pass-through mode between a legacy client and the fake Office 365, tokens from the fake Entra ID.
 /// Client "app" authenticates as <see cref="RelayTestHost.UserName"/> and sends as the account's mailbox with XOAUTH2;
-/// client "basic" has OAuth off and its own credentials go upstream.
+/// client "basic" has OAuth off and its own credentials go upstream. IMAP and POP3 listeners (STARTTLS and implicit
+/// TLS) splice to the fake Office 365 IMAP and POP3 servers.
 /// </summary>
 public sealed class RelayRig : IAsyncDisposable
 {
@@ -20,10 +21,12 @@ public sealed class RelayRig : IAsyncDisposable
 
     private readonly string _folder;
 
-    private RelayRig(FakeEntraId entra, FakeOffice365 office, RelayTestHost relay, string folder)
+    private RelayRig(FakeEntraId entra, FakeOffice365 office, FakeOffice365Imap imap, FakeOffice365Pop3 pop3, RelayTestHost relay, string folder)
     {
         Entra = entra;
         Office = office;
+        Imap = imap;
+        Pop3 = pop3;
         Relay = relay;
         _folder = folder;
     }
@@ -32,16 +35,24 @@ public sealed class RelayRig : IAsyncDisposable
 
     public FakeOffice365 Office { get; }
 
+    public FakeOffice365Imap Imap { get; }
+
+    public FakeOffice365Pop3 Pop3 { get; }
+
     public RelayTestHost Relay { get; }
 
     public string Mailbox => FakeEntraId.UserName;
 
     /// <summary>All settings of the rig, as configuration keys; a test may change or add some.</summary>
-    public static Dictionary<string, string?> Settings(FakeEntraId entra, FakeOffice365 office, string folder)
+    public static Dictionary<string, string?> Settings(FakeEntraId entra, FakeOffice365 office, FakeOffice365Imap imap, FakeOffice365Pop3 pop3, string folder)
     {
         var caFile = Path.Combine(folder, "upstream-ca.pem");
-        File.WriteAllText(caFile, office.CertificatePem);
+        File.WriteAllText(caFile, FakeCertificate.Pem);
         var settings = UpstreamRelaySettings.For(entra.BaseAddress, office.EndPoint.Port, caFile, folder);
+        settings["Upstream:Imap:Host"] = "127.0.0.1";
+        settings["Upstream:Imap:Port"] = imap.EndPoint.Port.ToString();
+        settings["Upstream:Pop3:Host"] = "127.0.0.1";
+        settings["Upstream:Pop3:Port"] = pop3.EndPoint.Port.ToString();
         settings["Clients:app:UserName"] = RelayTestHost.UserName;
         settings["Clients:app:PasswordHash"] = RelayTestHost.PasswordHash;
         settings["Clients:app:Account"] = "office";
@@ -59,10 +70,19 @@ public sealed class RelayRig : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("oauthrelay-relay-").FullName;
         var entra = await FakeEntraId.StartAsync();
         var office = new FakeOffice365(entra) { BasicUsers = { [BasicUser] = BasicPassword } };
-        var settings = Settings(entra, office, folder);
-        settings["Listeners:main:Address"] = "127.0.0.1";
-        settings["Listeners:main:Port"] = "0";
-        settings["Listeners:main:Tls"] = "StartTls";
+        var imap = new FakeOffice365Imap(entra) { BasicUsers = { [BasicUser] = BasicPassword } };
+        var pop3 = new FakeOffice365Pop3(entra) { BasicUsers = { [BasicUser] = BasicPassword } };
+        var settings = Settings(entra, office, imap, pop3, folder);
+        settings["Mailbox:HostName"] = "relay.test";
+        settings["Mailbox:AuthFailureDelay"] = "00:00:00";
+        foreach (var (name, protocol, tls) in new[] { ("main", "Smtp", "StartTls"), ("imap", "Imap", "StartTls"), ("imaps", "Imap", "Implicit"), ("pop3", "Pop3", "StartTls"), ("pop3s", "Pop3", "Implicit") })
+        {
+            settings[$"Listeners:{name}:Address"] = "127.0.0.1";
+            settings[$"Listeners:{name}:Port"] = "0";
+            settings[$"Listeners:{name}:Protocol"] = protocol;
+            settings[$"Listeners:{name}:Tls"] = tls;
+        }
+
         adjust?.Invoke(settings);
         var configFile = writeConfigFile?.Invoke(settings);
         var relay = await RelayTestHost.StartAsync(
@@ -70,13 +90,15 @@ public sealed class RelayRig : IAsyncDisposable
             configFile: configFile,
             services: s => s.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(entra.HttpClientFactory())));
         await relay.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", entra.IssueRefreshToken());
-        return new RelayRig(entra, office, relay, folder);
+        return new RelayRig(entra, office, imap, pop3, relay, folder);
     }
 
     public async ValueTask DisposeAsync()
     {
         await Relay.DisposeAsync();
         await Office.DisposeAsync();
+        await Imap.DisposeAsync();
+        await Pop3.DisposeAsync();
         await Entra.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }

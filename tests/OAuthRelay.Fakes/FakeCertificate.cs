@@ -1,0 +1,17 @@
+using System.Security.Cryptography.X509Certificates;
+using OAuthRelay.Hosting;
+
+namespace OAuthRelay.Fakes;
+
+/// <summary>
+/// The one self-signed certificate (localhost, 127.0.0.1) every fake Office 365 server presents, so the relay trusts
+/// them all through one CA file: several self-signed roots with the same subject would confuse chain building.
+/// </summary>
+public static class FakeCertificate
+{
+    private static readonly Lazy<X509Certificate2> Certificate = new(() => CertificateProvider.CreateSelfSigned("localhost"));
+
+    public static X509Certificate2 Instance => Certificate.Value;
+
+    public static string Pem => Instance.ExportCertificatePem();
+}
