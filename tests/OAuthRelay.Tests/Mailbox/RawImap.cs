@@ -20,4 +20,13 @@ internal static class RawImap
         await client.SendRawAsync($"{tag} {command}\r\n");
         return await client.ReadUntilAsync(tag + " ");
     }
+
+    /// <summary>Sends one line and reads exactly <paramref name="count"/> lines back.</summary>
+    public static async Task<List<string>> ReadAfterAsync(this RawLineClient client, string line, int count)
+    {
+        await client.SendRawAsync(line + "\r\n");
+        var lines = new List<string>();
+        for (var i = 0; i < count; i++) lines.Add(await client.ReadLineAsync() ?? throw new IOException("closed"));
+        return lines;
+    }
 }
