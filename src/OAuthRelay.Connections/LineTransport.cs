@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace OAuthRelay.Connections;
@@ -129,7 +131,33 @@ public class LineTransport(PipeReader input, PipeWriter output) : IAsyncDisposab
         return result.Buffer.Length;
     }
 
-    public async Task UpgradeToTlsAsync(SslServerAuthenticationOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends what is queued (a reply before closing), giving up after a few seconds: a client that stopped reading
+    /// must not hold the connection open. A client already gone is not an error here.
+    /// </summary>
+    public async Task FlushBeforeCloseAsync(TimeProvider time)
+    {
+        try
+        {
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+            await Output.FlushAsync(limit.Token);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        {
+            // Nobody left to tell.
+        }
+    }
+
+    /// <summary>Runs the server side of a TLS 1.2/1.3 handshake (implicit TLS, or after STARTTLS/STLS).</summary>
+    public Task UpgradeToTlsAsync(X509Certificate2 certificate, CancellationToken cancellationToken) =>
+        UpgradeToTlsAsync(new SslServerAuthenticationOptions
+        {
+            ServerCertificate = certificate,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ClientCertificateRequired = false,
+        }, cancellationToken);
+
+    private async Task UpgradeToTlsAsync(SslServerAuthenticationOptions options, CancellationToken cancellationToken)
     {
         await Output.FlushAsync(cancellationToken);
         var tls = new SslStream(new DuplexPipeStream(Input, Output), leaveInnerStreamOpen: false);

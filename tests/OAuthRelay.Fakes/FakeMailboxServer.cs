@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 
 namespace OAuthRelay.Fakes;
 
@@ -10,25 +8,11 @@ namespace OAuthRelay.Fakes;
 /// XOAUTH2 tokens checked against the fake Entra ID (the user must match), basic users for clients whose OAuth is
 /// off, a small mailbox, and a record of every login.
 /// </summary>
-public abstract class FakeMailboxServer : IAsyncDisposable
+public abstract class FakeMailboxServer(FakeEntraId entra) : FakeServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly FakeEntraId _entra;
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<byte[]> _messages = [];
 
-    protected FakeMailboxServer(FakeEntraId entra)
-    {
-        _entra = entra;
-        _listener.Start();
-        _ = AcceptAsync();
-    }
-
     public sealed record Login(string Mechanism, string User);
-
-    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
-
-    public string CertificatePem => FakeCertificate.Pem;
 
     /// <summary>Successful logins, in order.</summary>
     public ConcurrentQueue<Login> Logins { get; } = new();
@@ -40,8 +24,6 @@ public abstract class FakeMailboxServer : IAsyncDisposable
 
     /// <summary>Refuse every XOAUTH2 token, as Exchange does once access is revoked.</summary>
     public bool RejectTokens { get; set; }
-
-    public int Connections;
 
     /// <summary>Raised when a message is added, so that sessions can tell IDLE clients.</summary>
     protected event Action<int>? MessageAdded;
@@ -70,7 +52,7 @@ public abstract class FakeMailboxServer : IAsyncDisposable
     protected bool AcceptXOAuth2(string base64)
     {
         var (user, token) = XOAuth2Response.Parse(base64);
-        return Record(!RejectTokens && _entra.IsValidAccessToken(token, user), "XOAUTH2", user);
+        return Record(!RejectTokens && entra.IsValidAccessToken(token, user), "XOAUTH2", user);
     }
 
     protected bool AcceptBasic(string mechanism, string user, string password) =>
@@ -85,37 +67,10 @@ public abstract class FakeMailboxServer : IAsyncDisposable
 
     protected abstract Task ServeAsync(FakeLineConnection connection);
 
-    private async Task AcceptAsync()
+    protected override async Task ServeAsync(Stream connection)
     {
-        try
-        {
-            while (true) _ = ServeTlsAsync(await _listener.AcceptTcpClientAsync(_stop.Token));
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-        }
-    }
-
-    private async Task ServeTlsAsync(TcpClient tcp)
-    {
-        Interlocked.Increment(ref Connections);
-        tcp.NoDelay = true;
-        using var _ = tcp;
-        try
-        {
-            var tls = new SslStream(tcp.GetStream());
-            await tls.AuthenticateAsServerAsync(FakeCertificate.Instance);
-            await ServeAsync(new FakeLineConnection(tls));
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
-        {
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        GC.SuppressFinalize(this);
-        await _stop.CancelAsync();
-        _listener.Stop();
+        var tls = new SslStream(connection);
+        await tls.AuthenticateAsServerAsync(FakeCertificate.Instance);
+        await ServeAsync(new FakeLineConnection(tls));
     }
 }

@@ -11,24 +11,12 @@ namespace OAuthRelay.Fakes;
 /// AUTH LOGIN and XOAUTH2 only after TLS (XOAUTH2 tokens checked against the fake Entra ID, user must match),
 /// records each message's envelope and exact bytes, counts connections per user, and can be told to fail.
 /// </summary>
-public sealed class FakeOffice365 : IAsyncDisposable
+public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly FakeEntraId _entra;
     private readonly ConcurrentDictionary<string, int> _open = new();
     private readonly ConcurrentDictionary<string, int> _maxOpen = new();
-    private readonly CancellationTokenSource _stop = new();
-
-    public FakeOffice365(FakeEntraId entra)
-    {
-        _entra = entra;
-        _listener.Start();
-        _ = AcceptAsync();
-    }
 
     public sealed record Received(string From, IReadOnlyList<string> To, byte[] Content, string AuthenticatedAs, string Mechanism);
-
-    public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
 
     public ConcurrentQueue<Received> Messages { get; } = new();
 
@@ -49,32 +37,13 @@ public sealed class FakeOffice365 : IAsyncDisposable
 
     public int MailCommands;
 
-    public int Connections;
-
     /// <summary>The most connections one authenticated user had open at once.</summary>
     public int MaxConcurrentConnections(string user) => _maxOpen.GetValueOrDefault(user);
 
-    /// <summary>The test certificate as PEM, for the relay's Upstream:TrustedCaFile.</summary>
-    public string CertificatePem => FakeCertificate.Pem;
-
-    private async Task AcceptAsync()
+    protected override async Task ServeAsync(Stream connection)
     {
-        try
-        {
-            while (true) _ = ServeAsync(await _listener.AcceptTcpClientAsync(_stop.Token));
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-        {
-        }
-    }
-
-    private async Task ServeAsync(TcpClient tcp)
-    {
-        Interlocked.Increment(ref Connections);
-        tcp.NoDelay = true; // replies are small separate writes: without this, Nagle and delayed ACKs add 40 ms stalls
         string? user = null;
-        using var _ = tcp;
-        var io = new FakeLineConnection(tcp.GetStream());
+        var io = new FakeLineConnection(connection);
         try
         {
             await io.WriteLineAsync("220 FAKE.prod.outlook.com Microsoft ESMTP MAIL Service ready");
@@ -155,9 +124,6 @@ public sealed class FakeOffice365 : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
-        {
-        }
         finally
         {
             if (user is not null) _open.AddOrUpdate(user, 0, (_, n) => n - 1);
@@ -172,7 +138,7 @@ public sealed class FakeOffice365 : IAsyncDisposable
         {
             var response = words.Length > 2 ? words[2] : await ChallengeAsync(io, "");
             var (user, token) = XOAuth2Response.Parse(response);
-            if (XOAuth2Reply is { } refused || !_entra.IsValidAccessToken(token, user))
+            if (XOAuth2Reply is { } refused || !entra.IsValidAccessToken(token, user))
             {
                 await io.WriteLineAsync(XOAuth2Reply ?? "535 5.7.3 Authentication unsuccessful [FAKE.prod.outlook.com]");
                 return (null, mechanism);
@@ -211,12 +177,6 @@ public sealed class FakeOffice365 : IAsyncDisposable
         var start = line.IndexOf('<');
         var end = line.IndexOf('>', start + 1);
         return line[(start + 1)..end];
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
     }
 
     /// <summary>The message content up to CRLF.CRLF, dot-unstuffed; null if dropped after <paramref name="dropAfter"/> bytes.</summary>

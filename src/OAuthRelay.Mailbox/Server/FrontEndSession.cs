@@ -1,4 +1,3 @@
-using System.Net.Security;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using OAuthRelay.Connections;
@@ -13,8 +12,7 @@ namespace OAuthRelay.Mailbox.Server;
 /// </summary>
 internal abstract partial class FrontEndSession : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _timeout;
-    private readonly CancellationTokenRegistration _shutdownRegistration;
+    private readonly SessionTimer _timer;
     private readonly CancellationToken _shutdown;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -32,8 +30,7 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
         _logger = logger;
         _time = time;
         _shutdown = shutdown;
-        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        _shutdownRegistration = shutdown.Register(static state => ((CancellationTokenSource)state!).Cancel(), _timeout);
+        _timer = new SessionTimer(time, shutdown);
     }
 
     protected enum Next
@@ -74,13 +71,13 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
                 return TakeUpstream(next);
             }
         }
-        catch (OperationCanceledException) when (_timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (_timer.Fired)
         {
             await SayGoodbyeAsync(Goodbye(_shutdown.IsCancellationRequested));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
-            LogConnectionLost(Info.ConnectionId, e.GetType().Name);
+            ConnectionLog.ConnectionLost(_logger, Info.ConnectionId, e.GetType().Name);
         }
 
         if (_upstream is not null) await _upstream.DisposeAsync();
@@ -107,15 +104,15 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
 
     protected async ValueTask<TextLine> ReadLineAsync()
     {
-        var line = await Transport.ReadLineAsync(Options.MaxLineLength, Arm());
-        Disarm();
+        var line = await Transport.ReadLineAsync(Options.MaxLineLength, _timer.Arm(Options.LoginTimeout));
+        _timer.Disarm();
         return line;
     }
 
     protected async ValueTask<byte[]?> ReadBytesAsync(int count)
     {
-        var bytes = await Transport.ReadBytesAsync(count, Arm());
-        Disarm();
+        var bytes = await Transport.ReadBytesAsync(count, _timer.Arm(Options.LoginTimeout));
+        _timer.Disarm();
         return bytes;
     }
 
@@ -133,28 +130,23 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
     protected async Task<bool> StartTlsAsync(string ready)
     {
         var discarded = Transport.DiscardBufferedInput();
-        if (discarded > 0) LogPipelinedAfterStartTls(Info.ConnectionId, discarded);
+        if (discarded > 0) ConnectionLog.PipelinedAfterStartTls(_logger, Info.ConnectionId, discarded);
         WriteLine(ready);
         return await UpgradeAsync();
     }
 
     private async Task<bool> UpgradeAsync()
     {
-        var options = new SslServerAuthenticationOptions
-        {
-            ServerCertificate = Listener.Certificate,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-        };
         try
         {
-            await Transport.UpgradeToTlsAsync(options, Arm());
-            Disarm();
-            LogTlsEstablished(Info.ConnectionId, Transport.TlsDescription);
+            await Transport.UpgradeToTlsAsync(Listener.Certificate!, _timer.Arm(Options.LoginTimeout));
+            _timer.Disarm();
+            ConnectionLog.TlsEstablished(_logger, Info.ConnectionId, Transport.TlsDescription);
             return true;
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
-            LogTlsFailed(Info.ConnectionId, e.GetType().Name, e.Message);
+            ConnectionLog.TlsFailed(_logger, Info.ConnectionId, e.GetType().Name, e.Message);
             return false;
         }
     }
@@ -190,35 +182,14 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
 
     private async Task SayGoodbyeAsync(string line)
     {
-        LogClosing(Info.ConnectionId, line);
-        try
-        {
-            WriteLine(line);
-            using var flushTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
-            await Transport.FlushAsync(flushTimeout.Token);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The client is gone already.
-        }
-    }
-
-    /// <summary>Starts the login timeout for the next read; the token also fires on server shutdown.</summary>
-    private CancellationToken Arm()
-    {
-        _timeout.CancelAfter(Options.LoginTimeout);
-        return _timeout.Token;
-    }
-
-    private void Disarm()
-    {
-        if (!_timeout.IsCancellationRequested) _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        ConnectionLog.Closing(_logger, Info.ConnectionId, line);
+        WriteLine(line);
+        await Transport.FlushBeforeCloseAsync(_time);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _shutdownRegistration.DisposeAsync();
-        _timeout.Dispose();
+        await _timer.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId} {Remote}: {Command} answered {Reply}")]
@@ -232,19 +203,4 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: {UserName} logged in with {Mechanism}, spliced to {Upstream}")]
     private partial void LogLoggedIn(string connectionId, string userName, string mechanism, string upstream);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: dropped {Bytes} bytes pipelined after STARTTLS")]
-    private partial void LogPipelinedAfterStartTls(string connectionId, long bytes);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId}: TLS established ({Tls})")]
-    private partial void LogTlsEstablished(string connectionId, string? tls);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: TLS handshake failed: {Error}: {Detail}")]
-    private partial void LogTlsFailed(string connectionId, string error, string detail);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: closing with {Line}")]
-    private partial void LogClosing(string connectionId, string line);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId}: connection lost ({Error})")]
-    private partial void LogConnectionLost(string connectionId, string error);
 }

@@ -22,8 +22,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationToken _shutdown;
-    private readonly CancellationTokenSource _timeout;
-    private readonly CancellationTokenRegistration _shutdownRegistration;
+    private readonly SessionTimer _timer;
 
     private ISmtpBackendSession _backendSession;
     private string? _heloName;
@@ -53,8 +52,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _time = time;
         _logger = logger;
         _shutdown = shutdown;
-        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        _shutdownRegistration = shutdown.Register(static state => ((CancellationTokenSource)state!).Cancel(), _timeout);
+        _timer = new SessionTimer(time, shutdown);
         _backendSession = null!;
     }
 
@@ -75,8 +73,8 @@ internal sealed partial class SmtpSession : IAsyncDisposable
             _transport.Write(new SmtpReply(220, null, $"{_options.HostName} ESMTP OAuthRelay ready"));
             while (true)
             {
-                var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, Arm(_options.IdleTimeout));
-                Disarm();
+                var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, _timer.Arm(_options.IdleTimeout));
+                _timer.Disarm();
                 if (read.IsClosed) return;
                 var next = read.Error is not null ? ReplyError(read.Error, "(unreadable line)") : await HandleAsync(SmtpCommand.Parse(read.Line!));
                 if (next == Next.Close) break;
@@ -84,7 +82,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
             await _transport.FlushAsync(CancellationToken.None);
         }
-        catch (OperationCanceledException) when (_timeout.IsCancellationRequested)
+        catch (OperationCanceledException) when (_timer.Fired)
         {
             var reply = _shutdown.IsCancellationRequested ? SmtpReplies.ShuttingDown
                 : _receivingData ? SmtpReplies.DataTimeout
@@ -94,7 +92,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or InvalidOperationException)
         {
             // The client went away; there is no one left to answer.
-            LogConnectionLost(_info.ConnectionId, e.GetType().Name);
+            ConnectionLog.ConnectionLost(_logger, _info.ConnectionId, e.GetType().Name);
         }
     }
 
@@ -140,7 +138,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         if (!_listener.TlsAvailable) return ReplyError(SmtpReplies.CommandNotImplemented, command.Verb);
 
         var discarded = _transport.DiscardBufferedInput();
-        if (discarded > 0) LogPipelinedAfterStartTls(_info.ConnectionId, discarded);
+        if (discarded > 0) ConnectionLog.PipelinedAfterStartTls(_logger, _info.ConnectionId, discarded);
         _transport.Write(SmtpReplies.ReadyToStartTls);
         if (!await StartTlsAsync()) return Next.Close;
 
@@ -156,22 +154,16 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     private async Task<bool> StartTlsAsync()
     {
-        var options = new SslServerAuthenticationOptions
-        {
-            ServerCertificate = _listener.Certificate,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ClientCertificateRequired = false,
-        };
         try
         {
-            await _transport.UpgradeToTlsAsync(options, Arm(_options.IdleTimeout));
-            Disarm();
-            LogTlsEstablished(_info.ConnectionId, _transport.TlsDescription);
+            await _transport.UpgradeToTlsAsync(_listener.Certificate!, _timer.Arm(_options.IdleTimeout));
+            _timer.Disarm();
+            ConnectionLog.TlsEstablished(_logger, _info.ConnectionId, _transport.TlsDescription);
             return true;
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
-            LogTlsFailed(_info.ConnectionId, e.GetType().Name, e.Message);
+            ConnectionLog.TlsFailed(_logger, _info.ConnectionId, e.GetType().Name, e.Message);
             return false;
         }
     }
@@ -214,8 +206,8 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private async ValueTask<LineReadResult> ChallengeAsync(string base64Challenge)
     {
         _transport.Write(new SmtpReply(334, null, base64Challenge));
-        var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, Arm(_options.IdleTimeout));
-        Disarm();
+        var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, _timer.Arm(_options.IdleTimeout));
+        _timer.Disarm();
         return read;
     }
 
@@ -262,7 +254,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _transport.Write(new SmtpReply(354, null, "Start mail input; end with <CRLF>.<CRLF>"));
         await _transport.FlushAsync(_shutdown);
 
-        var content = new MessageDataStream(_transport.Input, _options.MaxMessageSize, () => Arm(_options.DataTimeout));
+        var content = new MessageDataStream(_transport.Input, _options.MaxMessageSize, () => _timer.Arm(_options.DataTimeout));
         _receivingData = true;
         SmtpReply reply;
         try
@@ -281,7 +273,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         }
 
         if (!content.IsComplete) await content.DrainAsync();
-        Disarm();
+        _timer.Disarm();
         _receivingData = false;
         if (content.IsTooLarge) reply = SmtpReplies.MessageTooLarge;
         await ResetTransactionAsync();
@@ -326,36 +318,15 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     private async Task SayGoodbyeAsync(SmtpReply reply)
     {
-        LogClosing(_info.ConnectionId, reply.ToString());
-        try
-        {
-            _transport.Write(reply);
-            using var flushTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
-            await _transport.FlushAsync(flushTimeout.Token);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
-        {
-            // The client is gone already; nothing more to say.
-        }
-    }
-
-    /// <summary>Starts the clock for the next read; the token fires on timeout or on server shutdown.</summary>
-    private CancellationToken Arm(TimeSpan timeout)
-    {
-        _timeout.CancelAfter(timeout);
-        return _timeout.Token;
-    }
-
-    private void Disarm()
-    {
-        if (!_timeout.IsCancellationRequested) _timeout.CancelAfter(Timeout.InfiniteTimeSpan);
+        ConnectionLog.Closing(_logger, _info.ConnectionId, reply.ToString());
+        _transport.Write(reply);
+        await _transport.FlushBeforeCloseAsync(_time);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _shutdownRegistration.DisposeAsync();
+        await _timer.DisposeAsync();
         if (_backendSession is not null) await _backendSession.DisposeAsync();
-        _timeout.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId} {Remote}: {Verb} answered {Reply}")]
@@ -367,21 +338,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: authenticated as {UserName} with {Mechanism}")]
     private partial void LogAuthenticated(string connectionId, string userName, string mechanism);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: dropped {Bytes} bytes pipelined after STARTTLS")]
-    private partial void LogPipelinedAfterStartTls(string connectionId, long bytes);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId}: TLS established ({Tls})")]
-    private partial void LogTlsEstablished(string connectionId, string? tls);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: TLS handshake failed: {Error}: {Detail}")]
-    private partial void LogTlsFailed(string connectionId, string error, string detail);
-
     [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId}: the backend failed while receiving a message: {Error}: {Detail}")]
     private partial void LogBackendFailed(string connectionId, string error, string detail);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: closing with {Reply}")]
-    private partial void LogClosing(string connectionId, string reply);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId}: connection lost ({Error})")]
-    private partial void LogConnectionLost(string connectionId, string error);
 }
