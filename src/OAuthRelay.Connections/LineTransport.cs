@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
 namespace OAuthRelay.Connections;
 
@@ -148,14 +149,30 @@ public class LineTransport(PipeReader input, PipeWriter output) : IAsyncDisposab
         }
     }
 
-    /// <summary>Runs the server side of a TLS 1.2/1.3 handshake (implicit TLS, or after STARTTLS/STLS).</summary>
-    public Task UpgradeToTlsAsync(X509Certificate2 certificate, CancellationToken cancellationToken) =>
-        UpgradeToTlsAsync(new SslServerAuthenticationOptions
+    /// <summary>
+    /// Runs the server side of a TLS 1.2/1.3 handshake (implicit TLS, or after STARTTLS/STLS) and logs how it went.
+    /// False when it failed or timed out: the connection is then unusable and must close.
+    /// </summary>
+    public async Task<bool> TryUpgradeToTlsAsync(X509Certificate2 certificate, ILogger logger, string connectionId, CancellationToken cancellationToken)
+    {
+        var options = new SslServerAuthenticationOptions
         {
             ServerCertificate = certificate,
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             ClientCertificateRequired = false,
-        }, cancellationToken);
+        };
+        try
+        {
+            await UpgradeToTlsAsync(options, cancellationToken);
+            ConnectionLog.TlsEstablished(logger, connectionId, TlsDescription);
+            return true;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            ConnectionLog.TlsFailed(logger, connectionId, e.GetType().Name, e.Message);
+            return false;
+        }
+    }
 
     private async Task UpgradeToTlsAsync(SslServerAuthenticationOptions options, CancellationToken cancellationToken)
     {

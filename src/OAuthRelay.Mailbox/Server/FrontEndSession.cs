@@ -1,4 +1,3 @@
-using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using OAuthRelay.Connections;
 using OAuthRelay.Mailbox.Backend;
@@ -137,18 +136,9 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
 
     private async Task<bool> UpgradeAsync()
     {
-        try
-        {
-            await Transport.UpgradeToTlsAsync(Listener.Certificate!, _timer.Arm(Options.LoginTimeout));
-            _timer.Disarm();
-            ConnectionLog.TlsEstablished(_logger, Info.ConnectionId, Transport.TlsDescription);
-            return true;
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
-        {
-            ConnectionLog.TlsFailed(_logger, Info.ConnectionId, e.GetType().Name, e.Message);
-            return false;
-        }
+        var established = await Transport.TryUpgradeToTlsAsync(Listener.Certificate!, _logger, Info.ConnectionId, _timer.Arm(Options.LoginTimeout));
+        _timer.Disarm();
+        return established;
     }
 
     /// <summary>After this many failed logins the answer to the last one is followed by closing the connection.</summary>

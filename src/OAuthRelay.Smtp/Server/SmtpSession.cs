@@ -1,6 +1,4 @@
 using OAuthRelay.Connections;
-using System.Net.Security;
-using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Protocol;
@@ -154,18 +152,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     private async Task<bool> StartTlsAsync()
     {
-        try
-        {
-            await _transport.UpgradeToTlsAsync(_listener.Certificate!, _timer.Arm(_options.IdleTimeout));
-            _timer.Disarm();
-            ConnectionLog.TlsEstablished(_logger, _info.ConnectionId, _transport.TlsDescription);
-            return true;
-        }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
-        {
-            ConnectionLog.TlsFailed(_logger, _info.ConnectionId, e.GetType().Name, e.Message);
-            return false;
-        }
+        var established = await _transport.TryUpgradeToTlsAsync(_listener.Certificate!, _logger, _info.ConnectionId, _timer.Arm(_options.IdleTimeout));
+        _timer.Disarm();
+        return established;
     }
 
     private async Task<Next> AuthAsync(SmtpCommand command)
