@@ -44,6 +44,28 @@ internal static class BenchServers
         return (app, listeners.EndPointOf("plain"), listeners.EndPointOf("tls"));
     }
 
+    /// <summary>The relay's IMAP listeners (cleartext, implicit TLS) towards the fake Office 365 IMAP server in the parent process.</summary>
+    public static async Task<(WebApplication App, IPEndPoint Cleartext, IPEndPoint Tls)> StartMailboxProxyAsync(string[] args)
+    {
+        var (entraBase, thumbprint, imapPort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
+        var folder = Directory.CreateTempSubdirectory("oauthrelay-bench-").FullName;
+        var settings = new Dictionary<string, string?>(Quiet);
+        foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, officePort: 1, caFile, folder)) settings[key] = value;
+        settings["Upstream:Imap:Host"] = "127.0.0.1";
+        settings["Upstream:Imap:Port"] = imapPort.ToString();
+        foreach (var (name, tls) in new[] { ("imap", "None"), ("imaps", "Implicit") })
+        {
+            settings[$"Listeners:{name}:Address"] = "127.0.0.1";
+            settings[$"Listeners:{name}:Port"] = "0";
+            settings[$"Listeners:{name}:Protocol"] = "Imap";
+            settings[$"Listeners:{name}:Tls"] = tls;
+        }
+
+        var app = await StartSignedInAsync(settings, thumbprint, refreshToken);
+        var listeners = app.Services.GetRequiredService<MailListeners>();
+        return (app, listeners.EndPointOf("imap"), listeners.EndPointOf("imaps"));
+    }
+
     /// <summary>The relay in pass-through mode towards the fakes in the parent process, signed in with the given refresh token.</summary>
     public static async Task<(WebApplication App, IPEndPoint Listener)> StartUpstreamRelayAsync(string[] args)
     {
@@ -53,6 +75,13 @@ internal static class BenchServers
         foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, officePort, caFile, folder)) settings[key] = value;
         settings["Listeners:main:Address"] = "127.0.0.1";
         settings["Listeners:main:Port"] = "0";
+        var app = await StartSignedInAsync(settings, thumbprint, refreshToken);
+        return (app, app.Services.GetRequiredService<MailListeners>().EndPointOf("main"));
+    }
+
+    /// <summary>Starts a relay with client "app" on account "office", its tokens from the fake Entra ID in the parent.</summary>
+    private static async Task<WebApplication> StartSignedInAsync(Dictionary<string, string?> settings, string thumbprint, string refreshToken)
+    {
         settings["Clients:app:UserName"] = ClientUser;
         settings["Clients:app:PasswordHash"] = PasswordHasher.Hash(ClientPassword);
         settings["Clients:app:Account"] = "office";
@@ -60,6 +89,6 @@ internal static class BenchServers
             services.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(FakeEntraId.HttpClientFactoryTrusting(thumbprint))));
         await app.StartAsync();
         await app.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", refreshToken);
-        return (app, app.Services.GetRequiredService<MailListeners>().EndPointOf("main"));
+        return app;
     }
 }

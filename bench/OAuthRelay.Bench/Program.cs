@@ -1,6 +1,6 @@
 using OAuthRelay.Bench;
 
-// On demand: dotnet run -c Release --project bench/OAuthRelay.Bench [-- engine|relay]
+// On demand: dotnet run -c Release --project bench/OAuthRelay.Bench [-- engine|relay|mailbox]
 // Servers run in child processes of this executable ("serve ..."), so their memory and CPU are their own.
 switch (args)
 {
@@ -17,10 +17,16 @@ switch (args)
         await Child.ServeUntilClosedAsync(listener);
         await relay.StopAsync();
         break;
+    case ["serve", "mailbox", .. var mailboxArgs]:
+        var (proxy, imap, imaps) = await BenchServers.StartMailboxProxyAsync(mailboxArgs);
+        await Child.ServeUntilClosedAsync(imap, imaps);
+        await proxy.StopAsync();
+        break;
     default:
         Console.WriteLine("# OAuthRelay benchmarks");
         Console.WriteLine();
         if (args is [] or ["engine"]) await EngineBenchmark.RunAsync();
         if (args is [] or ["relay"]) await RelayBenchmark.RunAsync();
+        if (args is [] or ["mailbox"]) await MailboxBenchmark.RunAsync();
         break;
 }

@@ -190,7 +190,7 @@ public class LineTransport(PipeReader input, PipeWriter output) : IAsyncDisposab
 
         _tls = tls;
         _needMoreData = false;
-        Input = PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 4096, leaveOpen: true));
+        Input = PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 4096, leaveOpen: true, useZeroByteReads: true));
         Output = PipeWriter.Create(tls, new StreamPipeWriterOptions(leaveOpen: true));
     }
 

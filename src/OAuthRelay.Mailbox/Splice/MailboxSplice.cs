@@ -10,6 +10,8 @@ namespace OAuthRelay.Mailbox.Splice;
 /// </summary>
 public sealed class MailboxSplice(TimeProvider time, TimeSpan idleTimeout)
 {
+    private const long MaxUnflushedBytes = 256 * 1024;
+
     public async Task<SpliceResult> RunAsync(IDuplexPipe client, IDuplexPipe upstream, CancellationToken shutdown)
     {
         var started = time.GetTimestamp();
@@ -36,15 +38,18 @@ public sealed class MailboxSplice(TimeProvider time, TimeSpan idleTimeout)
             while (true)
             {
                 var result = await source.ReadAsync(end);
-                var buffer = result.Buffer;
-                if (!buffer.IsEmpty)
+                if (!result.Buffer.IsEmpty) idle.CancelAfter(idleTimeout);
+                // Whatever else has already arrived goes out in the same flush: fewer, larger sends.
+                var pending = 0L;
+                while (true)
                 {
-                    idle.CancelAfter(idleTimeout);
-                    foreach (var segment in buffer) destination.Write(segment.Span);
-                    direction.Bytes += buffer.Length;
+                    foreach (var segment in result.Buffer) destination.Write(segment.Span);
+                    pending += result.Buffer.Length;
+                    source.AdvanceTo(result.Buffer.End);
+                    if (result.IsCompleted || pending >= MaxUnflushedBytes || !source.TryRead(out result)) break;
                 }
 
-                source.AdvanceTo(buffer.End);
+                direction.Bytes += pending;
                 if (result.IsCompleted)
                 {
                     await destination.FlushAsync(end);

@@ -19,7 +19,7 @@ internal sealed class UpstreamMailbox : IUpstreamMailbox
         Client = client;
         Account = account;
         Pipe = new DuplexPipe(
-            PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true)),
+            PipeReader.Create(tls, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true)),
             PipeWriter.Create(tls, new StreamPipeWriterOptions(leaveOpen: true)));
     }
 

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
+using MimeKit;
+using OAuthRelay.Fakes;
+
+namespace OAuthRelay.Bench;
+
+/// <summary>
+/// Issue 5: fetching a 100 MB mailbox with MailKit's ImapClient through the relay's IMAP proxy (child process) vs
+/// straight from the fake Office 365 IMAP server (implicit TLS, XOAUTH2), in one run; then the relay's memory with
+/// 1,000 idle spliced sessions.
+/// </summary>
+internal static class MailboxBenchmark
+{
+    private const int MessageCount = 20;
+    private const int MessageSize = 5 * 1024 * 1024;
+    private const int IdleSessions = 1000;
+    private const int Rounds = 5;
+
+    public static async Task RunAsync()
+    {
+        await using var entra = await FakeEntraId.StartAsync();
+        await using var imap = new FakeOffice365Imap(entra);
+        for (var i = 0; i < MessageCount; i++) imap.AddMessage(Message(i));
+        var mailboxBytes = imap.Messages.Sum(m => (long)m.Length);
+        var caFile = Path.Combine(Path.GetTempPath(), $"oauthrelay-bench-ca-{Environment.ProcessId}.pem");
+        await File.WriteAllTextAsync(caFile, imap.CertificatePem);
+        using var relay = Child.Start("mailbox", entra.BaseAddress.ToString(), entra.Thumbprint, imap.EndPoint.Port.ToString(), caFile, entra.IssueRefreshToken());
+        var directToken = entra.IssueAccessToken();
+
+        async Task<ImapClient> Direct()
+        {
+            var client = Client();
+            await client.ConnectAsync("127.0.0.1", imap.EndPoint.Port, SecureSocketOptions.SslOnConnect);
+            await client.AuthenticateAsync(new SaslMechanismOAuth2(FakeEntraId.UserName, directToken));
+            return client;
+        }
+
+        Func<Task<ImapClient>> ViaProxy(bool tls) => async () =>
+        {
+            var client = Client();
+            var endPoint = relay.EndPoints[tls ? 1 : 0];
+            await client.ConnectAsync("127.0.0.1", endPoint.Port, tls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.None);
+            client.AuthenticationMechanisms.Clear(); // LOGIN, as a legacy app does
+            await client.AuthenticateAsync(BenchServers.ClientUser, BenchServers.ClientPassword);
+            return client;
+        };
+
+        var paths = new (string Name, Func<Task<ImapClient>> Connect)[]
+        {
+            ("direct (TLS, XOAUTH2)", Direct),
+            ("proxy, cleartext on loopback (the sidecar case)", ViaProxy(tls: false)),
+            ("proxy, TLS to the relay", ViaProxy(tls: true)),
+        };
+        foreach (var path in paths) await FetchAllAsync(path.Connect); // warm-up
+        var seconds = paths.Select(_ => new List<double>()).ToArray();
+        var cpu = new List<double>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            for (var p = 0; p < paths.Length; p++)
+            {
+                var cpuBefore = ProcessStats.CpuTime(relay.Pid);
+                seconds[p].Add(await FetchAllAsync(paths[p].Connect));
+                if (p == 1) cpu.Add((ProcessStats.CpuTime(relay.Pid) - cpuBefore).TotalSeconds);
+            }
+        }
+
+        var megabytes = mailboxBytes / 1024.0 / 1024.0;
+        var directRate = megabytes / Median(seconds[0]);
+        Console.WriteLine($"## IMAP proxy vs direct ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, .NET {Environment.Version})");
+        Console.WriteLine();
+        Console.WriteLine($"Fetching a {megabytes:F0} MB mailbox ({MessageCount} messages) with MailKit's ImapClient, median of {Rounds} rounds:");
+        Console.WriteLine();
+        Console.WriteLine("| path | MB/s | ratio to direct |");
+        Console.WriteLine("|---|---|---|");
+        for (var p = 0; p < paths.Length; p++)
+        {
+            var rate = megabytes / Median(seconds[p]);
+            Console.WriteLine($"| {paths[p].Name} | {rate:F0} | {rate / directRate:F2} |");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"Relay CPU per 100 MB spliced (cleartext path): {Median(cpu) * 100 / megabytes * 1000:F0} ms.");
+        await IdleSessionsAsync(relay);
+        File.Delete(caFile);
+    }
+
+    /// <summary>Opens 1,000 logged-in, spliced sessions (raw LOGIN on the cleartext listener) and reads the relay's RSS.</summary>
+    private static async Task IdleSessionsAsync(Child relay)
+    {
+        var before = ProcessStats.ResidentBytes(relay.Pid);
+        var sessions = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < IdleSessions; i++) sessions.Add(await LoginAsync(relay.EndPoints[0]));
+            GC.KeepAlive(sessions);
+            var with = ProcessStats.ResidentBytes(relay.Pid);
+            Console.WriteLine($"Idle spliced IMAP sessions: relay RSS {EngineBenchmark.Mb(before)} MB before, {EngineBenchmark.Mb(with)} MB with {IdleSessions} open ({(with - before) / IdleSessions / 1024.0:F1} KB each, upstream TLS included).");
+        }
+        finally
+        {
+            sessions.ForEach(s => s.Dispose());
+        }
+    }
+
+    private static async Task<TcpClient> LoginAsync(IPEndPoint relay)
+    {
+        var tcp = new TcpClient(AddressFamily.InterNetwork) { NoDelay = true };
+        await tcp.ConnectAsync(relay);
+        var stream = tcp.GetStream();
+        var reader = new BufferedLineReader(stream);
+        await reader.ReadLineAsync(); // greeting
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"a LOGIN {BenchServers.ClientUser} {BenchServers.ClientPassword}\r\n"));
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (line.AsSpan().StartsWith("a OK"u8)) return tcp;
+            if (line.AsSpan().StartsWith("a "u8)) break;
+        }
+
+        throw new InvalidOperationException("login through the proxy failed");
+    }
+
+    private static async Task<double> FetchAllAsync(Func<Task<ImapClient>> connect)
+    {
+        var clock = Stopwatch.StartNew();
+        using var client = await connect();
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        for (var i = 0; i < client.Inbox.Count; i++)
+        {
+            await using var stream = await client.Inbox.GetStreamAsync(i, string.Empty);
+            await stream.CopyToAsync(Stream.Null);
+        }
+
+        await client.DisconnectAsync(quit: true);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static ImapClient Client() => new() { ServerCertificateValidationCallback = (_, _, _, _) => true, CheckCertificateRevocation = false };
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static byte[] Message(int seed)
+    {
+        var attachment = new byte[MessageSize * 3 / 4]; // base64 makes it about the size asked for
+        new Random(seed).NextBytes(attachment);
+        var body = new BodyBuilder { TextBody = "Scanned document.\r\n" };
+        body.Attachments.Add($"scan-{seed}.pdf", attachment, new ContentType("application", "pdf"));
+        var message = new MimeMessage([MailboxAddress.Parse("scanner@example.test")], [MailboxAddress.Parse(FakeEntraId.UserName)], $"Scan {seed}", body.ToMessageBody());
+        using var bytes = new MemoryStream();
+        message.WriteTo(new FormatOptions { NewLineFormat = NewLineFormat.Dos }, bytes);
+        return bytes.ToArray();
+    }
+}
