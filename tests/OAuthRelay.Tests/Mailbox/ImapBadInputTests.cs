@@ -130,4 +130,29 @@ public sealed class ImapBadInputTests
         Assert.Equal(["a3 NO [AUTHENTICATIONFAILED] Authentication failed", "* BYE Too many failed logins"], await client.ReadAfterAsync("a3 LOGIN x y", 2));
         Assert.True(await client.IsClosedByServerAsync());
     }
+
+    [Fact]
+    public async Task A_client_silent_before_login_is_logged_out_after_the_login_timeout()
+    {
+        var time = new SignalingTimeProvider();
+        await using var rig = await RelayRig.StartAsync(s => s["Mailbox:LoginTimeout"] = "00:01:00", time: time);
+        await using var client = await RawImap.OpenAsync(rig.Relay.EndPoint("imap"));
+
+        await time.FireTimerAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal("* BYE Autologout; idle for too long", await client.ReadLineAsync());
+        Assert.True(await client.IsClosedByServerAsync());
+    }
+
+    [Fact]
+    public async Task Connections_over_the_limit_are_refused_with_bye()
+    {
+        await using var rig = await RelayRig.StartAsync(s => s["Smtp:MaxConnections"] = "1");
+        await using var first = await RawImap.OpenAsync(rig.Relay.EndPoint("imap"));
+        await using var second = await RawLineClient.ConnectAsync(rig.Relay.EndPoint("imap"));
+
+        Assert.Equal("* BYE [UNAVAILABLE] Too many connections", await second.ReadLineAsync());
+        Assert.True(await second.IsClosedByServerAsync());
+        Assert.Equal(["a1 OK NOOP completed"], await first.CommandAsync("a1", "NOOP"));
+    }
 }

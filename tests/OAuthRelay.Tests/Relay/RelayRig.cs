@@ -65,7 +65,7 @@ public sealed class RelayRig : IAsyncDisposable
 
     private static readonly Lazy<string> BasicHash = new(() => PasswordHasher.Hash(BasicPassword, PasswordHasher.MinimumIterations));
 
-    public static async Task<RelayRig> StartAsync(Action<Dictionary<string, string?>>? adjust = null, Func<Dictionary<string, string?>, string>? writeConfigFile = null)
+    public static async Task<RelayRig> StartAsync(Action<Dictionary<string, string?>>? adjust = null, Func<Dictionary<string, string?>, string>? writeConfigFile = null, TimeProvider? time = null)
     {
         var folder = Directory.CreateTempSubdirectory("oauthrelay-relay-").FullName;
         var entra = await FakeEntraId.StartAsync();
@@ -87,7 +87,8 @@ public sealed class RelayRig : IAsyncDisposable
         var configFile = writeConfigFile?.Invoke(settings);
         var relay = await RelayTestHost.StartAsync(
             configFile is null ? settings : new Dictionary<string, string?>(),
-            configFile: configFile,
+            time,
+            configFile,
             services: s => s.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(entra.HttpClientFactory())));
         await relay.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", entra.IssueRefreshToken());
         return new RelayRig(entra, office, imap, pop3, relay, folder);
