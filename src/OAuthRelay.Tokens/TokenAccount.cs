@@ -23,6 +23,8 @@ internal sealed partial class TokenAccount
     private readonly ConcurrentDictionary<MailProtocol, AccessToken> _tokens = new();
 
     private int _failures;
+    private long _requests;
+    private long _failedRequests;
     private DateTimeOffset _retryNotBefore;
     private DateTime _cacheWriteTimeAtFailure;
 
@@ -55,6 +57,10 @@ internal sealed partial class TokenAccount
         Renewal,
     }
 
+    /// <summary>Token requests made (to MSAL, not answered from memory) and failed, and when the held tokens expire.</summary>
+    public TokenUsage Usage => new(Name, Interlocked.Read(ref _requests), Interlocked.Read(ref _failedRequests),
+        _tokens.Values.Select(t => (DateTimeOffset?)t.ExpiresOn).Min());
+
     public async Task<AccessToken> GetAsync(MailProtocol protocol, Need need, AccessToken? rejected, CancellationToken cancellationToken)
     {
         if (need != Need.Renewal && TryMemory(protocol, rejected, out var token)) return token;
@@ -66,6 +72,7 @@ internal sealed partial class TokenAccount
             ThrowIfBackingOff();
             // A token we hold but may no longer use (near expiry, or refused) is replaced by a real refresh, not MSAL's cache.
             var force = need != Need.Cached || _tokens.ContainsKey(protocol);
+            Interlocked.Increment(ref _requests);
             token = await AcquireAsync(protocol, force, cancellationToken);
             _tokens[protocol] = token;
             Succeeded();
@@ -155,6 +162,7 @@ internal sealed partial class TokenAccount
     {
         var failure = FailureClassifier.Classify(exception, Name);
         _failures++;
+        Interlocked.Increment(ref _failedRequests);
         var wait = failure.State == TokenHealthState.Degraded
             ? failure.RetryAfter ?? TimeSpan.FromTicks(Math.Min(_settings.MaxBackoff.Ticks, _settings.InitialBackoff.Ticks << Math.Min(_failures - 1, 20)))
             : _settings.MaxBackoff;

@@ -59,6 +59,8 @@ public sealed class TokenService
 
     public IReadOnlyList<AccountHealth> AllHealth() => _accounts.Values.Select(a => a.Health).ToList();
 
+    public IReadOnlyList<TokenUsage> AllUsage() => _accounts.Values.Select(a => a.Usage).ToList();
+
     /// <summary>Redeems a refresh token obtained elsewhere (the seed's curl procedure) and stores what comes back.</summary>
     public Task<SignInResult> ImportRefreshTokenAsync(string account, string refreshToken, CancellationToken cancellationToken = default) =>
         Find(account).SignInAsync((app, scopes) => ((IByRefreshToken)app).AcquireTokenByRefreshToken(scopes, refreshToken).ExecuteAsync(cancellationToken), cancellationToken);

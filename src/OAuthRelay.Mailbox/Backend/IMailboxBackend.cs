@@ -1,3 +1,5 @@
+using OAuthRelay.Mailbox.Splice;
+
 namespace OAuthRelay.Mailbox.Backend;
 
 /// <summary>
@@ -7,4 +9,7 @@ namespace OAuthRelay.Mailbox.Backend;
 public interface IMailboxBackend
 {
     ValueTask<MailboxLogin> LoginAsync(MailboxSessionInfo session, string userName, string password, CancellationToken cancellationToken);
+
+    /// <summary>Told when a spliced session has ended (for metrics).</summary>
+    void SessionEnded(MailboxSessionInfo session, SpliceResult result);
 }

@@ -56,6 +56,7 @@ public sealed partial class MailboxConnectionHandler(
             {
                 var splice = new MailboxSplice(time, options.SessionIdleTimeout);
                 var result = await splice.RunAsync(new DuplexPipe(transport.Input, transport.Output), upstream.Pipe, shutdown);
+                backend.SessionEnded(info, result);
                 LogSession(connection.ConnectionId, listener.Protocol.ToString().ToUpperInvariant(), upstream.Client, upstream.Account,
                     result.BytesFromClient, result.BytesToClient, (long)result.Duration.TotalMilliseconds, result.Ending);
             }

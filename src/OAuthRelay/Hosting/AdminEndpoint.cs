@@ -1,16 +1,22 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OAuthRelay.Observability;
 using OAuthRelay.Tokens;
 using OAuthRelay.Tokens.Health;
+using Prometheus;
 
 namespace OAuthRelay.Hosting;
 
 /// <summary>
-/// GET /health: each account's token health with its last AADSTS code and the operator action. 200 when every
-/// account is Healthy, 503 otherwise, so a container health check or monitor can alert on it.
+/// The admin HTTP endpoint: /healthz (the process answers), /readyz (listeners bound, every account can get tokens),
+/// /health (token health per account, the first version of /readyz), /status (JSON for people and the CLI) and
+/// /metrics (Prometheus text). Only the admin port serves them; the mail listeners never speak HTTP.
 /// </summary>
 public sealed class AdminEndpoint(IOptions<AdminOptions> options)
 {
@@ -25,15 +31,45 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
         kestrel.Listen(address, port, endpoint => _bound = endpoint);
     }
 
-    public static void Map(WebApplication app) => app.MapGet("/health", (TokenService tokens) =>
+    public static void Map(WebApplication app)
     {
-        var accounts = tokens.AllHealth();
-        var healthy = accounts.All(a => a.State == TokenHealthState.Healthy);
-        var body = new
+        var admin = app.Services.GetRequiredService<IOptions<AdminOptions>>().Value;
+        var token = admin.ReadBearerToken();
+        // The mail listeners run their own connection handlers, so only the admin port ever serves HTTP.
+        var routes = app.MapGroup("");
+        routes.MapGet("/healthz", () => Results.Text("ok"));
+        routes.MapGet("/readyz", (RelayStatus status) =>
+            status.IsReady(out var reason) ? Results.Text("ready") : Results.Text(reason, statusCode: StatusCodes.Status503ServiceUnavailable));
+        routes.MapGet("/health", (TokenService tokens) =>
         {
-            status = healthy ? "Healthy" : "Unhealthy",
-            accounts = accounts.Select(a => new { account = a.Account, state = a.State.ToString(), errorCode = a.ErrorCode, action = a.Action, since = a.Since }),
-        };
-        return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-    });
+            var accounts = tokens.AllHealth();
+            var healthy = accounts.All(a => a.State == TokenHealthState.Healthy);
+            var body = new
+            {
+                status = healthy ? "Healthy" : "Unhealthy",
+                accounts = accounts.Select(a => new { account = a.Account, state = a.State.ToString(), errorCode = a.ErrorCode, action = a.Action, since = a.Since }),
+            };
+            return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+        routes.MapGet("/status", (HttpContext context, RelayStatus status) =>
+            Authorized(context, token) ? Results.Json(status.Snapshot()) : Results.Unauthorized());
+        routes.MapGet("/metrics", async (HttpContext context, RelayMetrics metrics) =>
+        {
+            if (!Authorized(context, token))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                return;
+            }
+
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        });
+    }
+
+    private static bool Authorized(HttpContext context, string? token)
+    {
+        if (token is null) return true;
+        var presented = context.Request.Headers.Authorization.ToString();
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes($"Bearer {token}"));
+    }
 }

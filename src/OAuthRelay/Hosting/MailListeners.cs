@@ -57,6 +57,12 @@ public sealed class MailListeners(
         return new MailboxConnectionHandler(mailboxSettings, mailbox.Value, limiter, mailboxBackend, time, loggers.CreateLogger<MailboxConnectionHandler>(), lifetime.ApplicationStopping).OnConnectedAsync;
     }
 
+    /// <summary>Every configured listener has been bound by Kestrel.</summary>
+    public bool AllBound => _bound.Count == listeners.Value.Count && _bound.Values.All(b => b.Endpoint.IPEndPoint is not null);
+
+    public IEnumerable<(string Name, ListenerProtocol Protocol, TlsMode Tls, IPEndPoint? EndPoint)> Bound =>
+        _bound.Select(b => (b.Key, b.Value.Options.Protocol, b.Value.Options.Tls, b.Value.Endpoint.IPEndPoint));
+
     /// <summary>The address a listener is bound to; with port 0 configured, the port the system chose (after start).</summary>
     public IPEndPoint EndPointOf(string name) => _bound[name].Endpoint.IPEndPoint!;
 

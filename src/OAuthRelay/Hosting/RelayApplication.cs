@@ -9,6 +9,7 @@ using OAuthRelay.Delivery;
 using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Server;
 using OAuthRelay.MailboxProxy;
+using OAuthRelay.Observability;
 using OAuthRelay.Relay;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Server;
@@ -72,6 +73,8 @@ public static class RelayApplication
         services.AddSingleton<IMessageDelivery>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Mode == DeliveryMode.Upstream
             ? ActivatorUtilities.CreateInstance<UpstreamDelivery>(sp)
             : ActivatorUtilities.CreateInstance<CaptureDelivery>(sp));
+        services.AddSingleton(sp => new RelayMetrics(sp.GetRequiredService<ConnectionLimiter>(), sp.GetRequiredService<TokenService>(), sp.GetRequiredService<UpstreamSmtpPool>()));
+        services.AddSingleton<RelayStatus>();
         services.AddSingleton<ISmtpBackend, RelayBackend>();
         services.AddSingleton<MailListeners>();
         services.AddSingleton<AdminEndpoint>();

@@ -3,6 +3,8 @@ using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
 using OAuthRelay.Clients;
 using OAuthRelay.Mailbox.Backend;
+using OAuthRelay.Mailbox.Splice;
+using OAuthRelay.Observability;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 
@@ -13,7 +15,12 @@ namespace OAuthRelay.MailboxProxy;
 /// logged in upstream as its account's mailbox with XOAUTH2, with OAuth off with its own credentials. A failure the
 /// client's password is not to blame for is temporary, never "authentication failed".
 /// </summary>
-internal sealed partial class MailboxProxyBackend(ClientRegistry clients, TokenService tokens, MailboxUpstreamConnector connector, ILogger<MailboxProxyBackend> logger)
+internal sealed partial class MailboxProxyBackend(
+    ClientRegistry clients,
+    TokenService tokens,
+    MailboxUpstreamConnector connector,
+    RelayMetrics metrics,
+    ILogger<MailboxProxyBackend> logger)
     : IMailboxBackend
 {
     public async ValueTask<MailboxLogin> LoginAsync(MailboxSessionInfo session, string userName, string password, CancellationToken cancellationToken)
@@ -52,6 +59,9 @@ internal sealed partial class MailboxProxyBackend(ClientRegistry clients, TokenS
             return MailboxLogin.Unavailable("The mail server cannot be reached; try again later");
         }
     }
+
+    public void SessionEnded(MailboxSessionInfo session, SpliceResult result) =>
+        metrics.MailboxSessionEnded(session.Protocol.ToString().ToUpperInvariant(), result.BytesFromClient, result.BytesToClient);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: upstream login for client {Client} failed: {Reason}")]
     private partial void LogUnavailable(string connectionId, string client, string reason);

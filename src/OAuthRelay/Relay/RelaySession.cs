@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using OAuthRelay.Clients;
 using OAuthRelay.Delivery;
+using OAuthRelay.Observability;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Protocol;
 
@@ -11,7 +12,7 @@ namespace OAuthRelay.Relay;
 /// One client connection as the relay sees it: which client it is, what that client may do, and the delivery
 /// transaction of the message under way. Writes one structured log line per message.
 /// </summary>
-internal sealed partial class RelaySession(ClientRegistry clients, IMessageDelivery delivery, TimeProvider time, ILogger logger, SmtpSessionInfo info, RelayClient? networkClient)
+internal sealed partial class RelaySession(ClientRegistry clients, IMessageDelivery delivery, RelayMetrics metrics, TimeProvider time, ILogger logger, SmtpSessionInfo info, RelayClient? networkClient)
     : ISmtpBackendSession
 {
     private static readonly SmtpReply SenderNotAllowed = new(550, "5.7.1", "Sender address not allowed for this client");
@@ -65,7 +66,9 @@ internal sealed partial class RelaySession(ClientRegistry clients, IMessageDeliv
         var started = Stopwatch.GetTimestamp();
         var counted = new SizeLimitedStream(content, _client!.MaxMessageSize);
         var reply = await _transaction!.DataAsync(messageId, counted, cancellationToken);
-        LogMessage(messageId, _client.Name, _client.Account ?? "-", counted.BytesRead, _recipients, reply.ToString(), (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var duration = Stopwatch.GetElapsedTime(started);
+        LogMessage(messageId, _client.Name, _client.Account ?? "-", counted.BytesRead, _recipients, reply.ToString(), (long)duration.TotalMilliseconds);
+        metrics.MessageFinished(_client.Name, reply.Code, counted.BytesRead, duration);
         return reply;
     }
 

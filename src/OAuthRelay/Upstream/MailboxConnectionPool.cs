@@ -13,6 +13,14 @@ internal sealed class MailboxConnectionPool(UpstreamIdentity identity, UpstreamC
     private readonly SemaphoreSlim _slots = new(options.MaxConnectionsPerMailbox, options.MaxConnectionsPerMailbox);
     private readonly Stack<UpstreamConnection> _idle = new();
 
+    public UpstreamPoolUsage Usage
+    {
+        get
+        {
+            lock (_idle) return new UpstreamPoolUsage(identity.ToString(), options.MaxConnectionsPerMailbox - _slots.CurrentCount, _idle.Count, options.MaxConnectionsPerMailbox);
+        }
+    }
+
     public async Task<UpstreamLease> LeaseAsync(CancellationToken cancellationToken)
     {
         if (!await _slots.WaitAsync(options.ConnectionWaitTimeout, cancellationToken)) throw new UpstreamBusyException(identity.ToString(), options.ConnectionWaitTimeout);

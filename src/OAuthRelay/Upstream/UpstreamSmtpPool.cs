@@ -24,6 +24,8 @@ internal sealed class UpstreamSmtpPool : IAsyncDisposable
     public Task<UpstreamLease> LeaseAsync(UpstreamIdentity identity, CancellationToken cancellationToken) =>
         _pools.GetOrAdd(identity.PoolKey, _ => new MailboxConnectionPool(identity, _connector, _options, _time)).LeaseAsync(cancellationToken);
 
+    public IReadOnlyList<UpstreamPoolUsage> Usage() => _pools.Values.Select(p => p.Usage).ToList();
+
     private Task CloseIdleAsync(bool all) => Task.WhenAll(_pools.Values.Select(p => p.CloseIdleAsync(all)));
 
     public async ValueTask DisposeAsync()

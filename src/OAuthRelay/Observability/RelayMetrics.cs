@@ -1,0 +1,69 @@
+using OAuthRelay.Connections;
+using OAuthRelay.Tokens;
+using OAuthRelay.Upstream;
+using Prometheus;
+
+namespace OAuthRelay.Observability;
+
+/// <summary>
+/// The relay's Prometheus metrics, in a registry of its own (one per relay, so tests in one process do not mix).
+/// Counters the relay drives are updated as things happen; gauges and the token counters are read at scrape time.
+/// </summary>
+public sealed class RelayMetrics
+{
+    private readonly Counter _messages;
+    private readonly Histogram _messageSize;
+    private readonly Histogram _relayDuration;
+    private readonly Counter _mailboxSessions;
+    private readonly Counter _mailboxBytes;
+
+    internal RelayMetrics(ConnectionLimiter limiter, TokenService tokens, UpstreamSmtpPool pool)
+    {
+        var metrics = Metrics.WithCustomRegistry(Registry);
+        _messages = metrics.CreateCounter("oauthrelay_messages_total", "Messages finished, by client and the reply class the client got (2xx relayed, 4xx temporary, 5xx refused).", "client", "reply_class");
+        _messageSize = metrics.CreateHistogram("oauthrelay_message_size_bytes", "Size of each message received.",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1024, 4, 10) });
+        _relayDuration = metrics.CreateHistogram("oauthrelay_relay_duration_seconds", "From the end of the client's DATA to the reply (upstream included).",
+            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        _mailboxSessions = metrics.CreateCounter("oauthrelay_mailbox_sessions_total", "IMAP and POP3 sessions spliced to the upstream and ended.", "protocol");
+        _mailboxBytes = metrics.CreateCounter("oauthrelay_mailbox_bytes_total", "Bytes spliced, by protocol and direction.", "protocol", "direction");
+        var openConnections = metrics.CreateGauge("oauthrelay_open_connections", "Client connections open on all listeners.");
+        var tokenRequests = metrics.CreateCounter("oauthrelay_token_requests_total", "Token requests to Entra ID (through MSAL), by account.", "account");
+        var tokenFailures = metrics.CreateCounter("oauthrelay_token_failures_total", "Failed token requests, by account.", "account");
+        var tokenHealthy = metrics.CreateGauge("oauthrelay_token_healthy", "1 when the account can get tokens, 0 when it needs attention.", "account");
+        var upstreamConnections = metrics.CreateGauge("oauthrelay_upstream_connections", "Upstream SMTP connections, by identity and state (in_use, idle).", "identity", "state");
+
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            openConnections.Set(limiter.OpenConnections);
+            foreach (var usage in tokens.AllUsage())
+            {
+                tokenRequests.WithLabels(usage.Account).IncTo(usage.Requests);
+                tokenFailures.WithLabels(usage.Account).IncTo(usage.Failures);
+            }
+
+            foreach (var health in tokens.AllHealth()) tokenHealthy.WithLabels(health.Account).Set(health.State == Tokens.Health.TokenHealthState.Healthy ? 1 : 0);
+            foreach (var usage in pool.Usage())
+            {
+                upstreamConnections.WithLabels(usage.Identity, "in_use").Set(usage.InUse);
+                upstreamConnections.WithLabels(usage.Identity, "idle").Set(usage.Idle);
+            }
+        });
+    }
+
+    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    public void MessageFinished(string client, int replyCode, long size, TimeSpan duration)
+    {
+        _messages.WithLabels(client, $"{replyCode / 100}xx").Inc();
+        _messageSize.Observe(size);
+        _relayDuration.Observe(duration.TotalSeconds);
+    }
+
+    public void MailboxSessionEnded(string protocol, long bytesFromClient, long bytesToClient)
+    {
+        _mailboxSessions.WithLabels(protocol).Inc();
+        _mailboxBytes.WithLabels(protocol, "from_client").Inc(bytesFromClient);
+        _mailboxBytes.WithLabels(protocol, "to_client").Inc(bytesToClient);
+    }
+}

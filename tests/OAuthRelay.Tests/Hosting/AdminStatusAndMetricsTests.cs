@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using OAuthRelay.Hosting;
+using OAuthRelay.Tests.Relay;
+using OAuthRelay.Tokens;
+
+namespace OAuthRelay.Tests.Hosting;
+
+/// <summary>The admin endpoint over HTTP on loopback: probes, /status and /metrics, with and without a bearer token.</summary>
+public sealed partial class AdminStatusAndMetricsTests
+{
+    private const string Token = "admin-token-for-tests-0123";
+
+    private static Uri Admin(RelayRig rig, string path) => new($"http://{rig.Relay.Services.GetRequiredService<AdminEndpoint>().EndPoint}{path}");
+
+    [Fact]
+    public async Task Metrics_parse_as_prometheus_text_and_count_the_relayed_message()
+    {
+        await using var rig = await RelayRig.StartAsync(s => s["Admin:Port"] = "0");
+        await using (var client = await rig.Relay.OpenAuthenticatedAsync())
+        {
+            var reply = await client.SendMessageAsync(rig.Mailbox, "someone@example.test", "Subject: metrics\r\n\r\nHello.");
+            Assert.Equal(250, reply.Code);
+        }
+
+        using var http = new HttpClient();
+        var response = await http.GetAsync(Admin(rig, "/metrics"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain; version=0.0.4", response.Content.Headers.ContentType!.ToString());
+        var text = await response.Content.ReadAsStringAsync();
+
+        var samples = new Dictionary<string, double>();
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith('#'))
+            {
+                Assert.Matches(@"^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$", line);
+                continue;
+            }
+
+            var sample = Sample().Match(line);
+            Assert.True(sample.Success, $"not a Prometheus sample: {line}");
+            samples[sample.Groups[1].Value] = double.Parse(sample.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.Equal(1, samples["oauthrelay_messages_total{client=\"app\",reply_class=\"2xx\"}"]);
+        Assert.Equal(1, samples["oauthrelay_message_size_bytes_count"]);
+        Assert.True(samples["oauthrelay_token_requests_total{account=\"office\"}"] >= 1);
+        Assert.Equal(1, samples["oauthrelay_token_healthy{account=\"office\"}"]);
+        Assert.Equal(1, samples["oauthrelay_upstream_connections{identity=\"relay@contoso.test (XOAUTH2, account office)\",state=\"idle\"}"]);
+    }
+
+    [Fact]
+    public async Task Probes_are_open_while_status_and_metrics_want_the_bearer_token()
+    {
+        await using var rig = await RelayRig.StartAsync(s =>
+        {
+            s["Admin:Port"] = "0";
+            s["Admin:BearerToken"] = Token;
+        });
+        using var http = new HttpClient();
+
+        Assert.Equal("ok", await http.GetStringAsync(Admin(rig, "/healthz")));
+        Assert.Equal("ready", await http.GetStringAsync(Admin(rig, "/readyz")));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(Admin(rig, "/status"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(Admin(rig, "/metrics"))).StatusCode);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, Admin(rig, "/status")) { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", Token) } };
+        var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var status = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var clients = status.RootElement.GetProperty("clients").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("oauth").GetString());
+        Assert.Equal("on", clients["app"]);
+        Assert.Equal("off", clients["basic"]);
+        Assert.Contains(status.RootElement.GetProperty("listeners").EnumerateArray(), l => l.GetProperty("name").GetString() == "imap" && l.GetProperty("protocol").GetString() == "Imap");
+        Assert.Equal("Healthy", status.RootElement.GetProperty("accounts")[0].GetProperty("state").GetString());
+        Assert.DoesNotContain(Token, rig.Relay.Logs.All);
+    }
+
+    [Fact]
+    public async Task Readyz_is_503_while_an_account_needs_sign_in()
+    {
+        await using var rig = await RelayRig.StartAsync(s => s["Admin:Port"] = "0");
+        rig.Entra.Failure = (400, "invalid_client", 7000215);
+        rig.Entra.AccessTokenLifetimeSeconds = 1;
+        await Assert.ThrowsAsync<TokenUnavailableException>(() =>
+            rig.Relay.Services.GetRequiredService<TokenService>().RenewAsync("office"));
+
+        using var http = new HttpClient();
+        var response = await http.GetAsync(Admin(rig, "/readyz"));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("7000215", await response.Content.ReadAsStringAsync());
+    }
+
+    [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$")]
+    private static partial Regex Sample();
+}
