@@ -19,6 +19,8 @@ internal static class RelayCommandLine
         var root = new RootCommand("OAuthRelay: plain SMTP in, Office 365 with OAuth 2.0 out");
         root.Add(config);
         root.Add(PasswordCommand.Create());
+        root.Add(ClientsCommandLine.Create(config));
+        root.Add(CheckConfigCommand.Create(config));
         foreach (var command in TokenCommandLine.Create(config)) root.Add(command);
         root.SetAction(async (result, cancellationToken) =>
         {

@@ -6,7 +6,7 @@ namespace OAuthRelay.Tests.Hosting;
 /// <summary>The shipped config/oauthrelay.json starts a relay that captures mail with no Office 365 account.</summary>
 public sealed class SampleConfigurationTests
 {
-    private static string SampleConfig()
+    public static string SampleConfig()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

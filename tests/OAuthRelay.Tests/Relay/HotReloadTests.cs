@@ -8,30 +8,6 @@ namespace OAuthRelay.Tests.Relay;
 /// <summary>Editing the configuration file applies to new sessions without a restart; a broken edit changes nothing.</summary>
 public sealed class HotReloadTests
 {
-    private static void WriteJson(string path, Dictionary<string, string?> settings)
-    {
-        var root = new JsonObject();
-        foreach (var (key, value) in settings)
-        {
-            var node = root;
-            var parts = key.Split(':');
-            foreach (var part in parts[..^1]) node = (JsonObject)(node[part] ??= new JsonObject());
-            node[parts[^1]] = value;
-        }
-
-        File.WriteAllText(path, root.ToJsonString());
-    }
-
-    private static Task<string?> NextReload(ClientRegistry registry, Func<string?, bool> wanted)
-    {
-        var reloaded = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        registry.Reloaded += error =>
-        {
-            if (wanted(error)) reloaded.TrySetResult(error);
-        };
-        return reloaded.Task.WaitAsync(TimeSpan.FromSeconds(20));
-    }
-
     private static async Task<string> SendAndSeeMechanismAsync(RelayRig rig)
     {
         var before = rig.Office.Messages.Count;
@@ -50,28 +26,28 @@ public sealed class HotReloadTests
         await using var rig = await RelayRig.StartAsync(writeConfigFile: s =>
         {
             settings = s;
-            WriteJson(file, s);
+            ConfigFiles.WriteJson(file, s);
             return file;
         });
         rig.Office.BasicUsers[RelayTestHost.UserName] = RelayTestHost.Password;
         var registry = rig.Relay.Services.GetRequiredService<ClientRegistry>();
         Assert.Equal("XOAUTH2", await SendAndSeeMechanismAsync(rig));
 
-        var applied = NextReload(registry, error => error is null && registry.Clients.Any(c => c.Name == "app" && !c.OAuth));
+        var applied = ConfigFiles.NextReload(registry, error => error is null && registry.Clients.Any(c => c.Name == "app" && !c.OAuth));
         settings["Clients:app:OAuth"] = "false";
-        WriteJson(file, settings);
+        ConfigFiles.WriteJson(file, settings);
         Assert.Null(await applied);
         Assert.Equal("LOGIN", await SendAndSeeMechanismAsync(rig));
 
-        var rejected = NextReload(registry, error => error is not null);
+        var rejected = ConfigFiles.NextReload(registry, error => error is not null);
         await File.WriteAllTextAsync(file, "{ \"Clients\": { \"app\": ");
         Assert.NotNull(await rejected);
         Assert.Contains(rig.Relay.Logs.Lines, l => l.Contains("Configuration change rejected, the last good configuration stays in force"));
         Assert.Equal("LOGIN", await SendAndSeeMechanismAsync(rig));
 
-        var invalid = NextReload(registry, error => error?.Contains("not a CIDR network") == true);
+        var invalid = ConfigFiles.NextReload(registry, error => error?.Contains("not a CIDR network") == true);
         settings["Clients:app:Networks:0"] = "not-a-network";
-        WriteJson(file, settings);
+        ConfigFiles.WriteJson(file, settings);
         Assert.Contains("Client 'app'", await invalid);
         Assert.Equal("LOGIN", await SendAndSeeMechanismAsync(rig));
         Directory.Delete(folder, recursive: true);

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using OAuthRelay.Clients;
+using OAuthRelay.Hosting;
+
+namespace OAuthRelay.Cli;
+
+/// <summary><c>clients list</c> and <c>clients set-oauth</c>: see and switch each client's OAuth mode without editing JSON by hand.</summary>
+internal static class ClientsCommandLine
+{
+    public static Command Create(Option<string> config)
+    {
+        var list = new Command("list", "List the clients with how they are recognised, their account and their effective OAuth mode");
+        list.SetAction(result => List(result.GetValue(config)!));
+
+        var client = new Argument<string>("client") { Description = "The client name under Clients" };
+        var mode = new Argument<string>("mode") { Description = "on, off, or inherit (the global Relay:OAuth)" };
+        mode.AcceptOnlyFromAmong("on", "off", "inherit");
+        var setOAuth = new Command("set-oauth", "Switch a client's OAuth on or off, or back to the global default; the running relay applies it to new sessions");
+        setOAuth.Add(client);
+        setOAuth.Add(mode);
+        setOAuth.SetAction(result => SetOAuth(result.GetValue(config)!, result.GetValue(client)!, result.GetValue(mode)!));
+
+        return new Command("clients", "The legacy applications the relay accepts") { list, setOAuth };
+    }
+
+    private static int List(string configFile)
+    {
+        var clients = ClientConfigurationParser.Parse(new ConfigurationBuilder().AddRelaySources(configFile).Build());
+        Console.WriteLine($"{"CLIENT",-20} {"RECOGNISED BY",-34} {"ACCOUNT",-14} OAUTH");
+        foreach (var c in clients)
+        {
+            var recognisedBy = c.UserName ?? string.Join(", ", c.Networks);
+            Console.WriteLine($"{c.Name,-20} {recognisedBy,-34} {c.Account ?? "-",-14} {(c.OAuth ? "on" : "off")}");
+        }
+
+        return 0;
+    }
+
+    private static int SetOAuth(string configFile, string client, string mode)
+    {
+        bool? oauth = mode switch { "on" => true, "off" => false, _ => null };
+        try
+        {
+            ClientsConfigFile.SetOAuth(configFile, client, oauth);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or System.Text.Json.JsonException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+
+        // Check the result the way the relay will, so a broken edit is reported here and not only in the relay's log.
+        var effective = ClientConfigurationParser.Parse(new ConfigurationBuilder().AddRelaySources(configFile).Build()).Single(c => c.Name == client);
+        Console.WriteLine($"{client}: OAuth {(effective.OAuth ? "on" : "off")}{(oauth is null ? " (inherited)" : "")}; the running relay applies it to new sessions.");
+        return 0;
+    }
+}

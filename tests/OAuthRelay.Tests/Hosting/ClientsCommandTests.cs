@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OAuthRelay.Cli;
+using OAuthRelay.Clients;
+using OAuthRelay.Hosting;
+using OAuthRelay.Tests.Infrastructure;
+using OAuthRelay.Tests.Relay;
+
+namespace OAuthRelay.Tests.Hosting;
+
+/// <summary>The operator's CLI against a running relay's configuration file: the change shows in /status without a restart.</summary>
+public sealed class ClientsCommandTests
+{
+    private static Task<int> RunCliAsync(params string[] args) => RelayCommandLine.Create().Parse(args).InvokeAsync();
+
+    [Fact]
+    public async Task Set_oauth_changes_the_effective_mode_the_running_relay_shows_in_status()
+    {
+        var folder = Directory.CreateTempSubdirectory("oauthrelay-cli-").FullName;
+        var file = Path.Combine(folder, "oauthrelay.json");
+        await using var rig = await RelayRig.StartAsync(s => s["Admin:Port"] = "0", writeConfigFile: s =>
+        {
+            ConfigFiles.WriteJson(file, s);
+            return file;
+        });
+        var registry = rig.Relay.Services.GetRequiredService<ClientRegistry>();
+        using var http = new HttpClient();
+        var status = new Uri($"http://{rig.Relay.Services.GetRequiredService<AdminEndpoint>().EndPoint}/status");
+        async Task<string?> OAuthOf(string client)
+        {
+            using var json = JsonDocument.Parse(await http.GetStringAsync(status));
+            return json.RootElement.GetProperty("clients").EnumerateArray().Single(c => c.GetProperty("name").GetString() == client).GetProperty("oauth").GetString();
+        }
+
+        Assert.Equal("on", await OAuthOf("app"));
+
+        var off = ConfigFiles.NextReload(registry, error => error is null && registry.Clients.Any(c => c.Name == "app" && !c.OAuth));
+        Assert.Equal(0, await RunCliAsync("clients", "set-oauth", "app", "off", "--config", file));
+        Assert.Null(await off);
+        Assert.Equal("off", await OAuthOf("app"));
+
+        var inherited = ConfigFiles.NextReload(registry, error => error is null && registry.Clients.Any(c => c.Name == "app" && c.OAuth));
+        Assert.Equal(0, await RunCliAsync("clients", "set-oauth", "app", "inherit", "--config", file));
+        Assert.Null(await inherited);
+        Assert.Equal("on", await OAuthOf("app"));
+        Assert.DoesNotContain("OAuth", JsonDocument.Parse(await File.ReadAllTextAsync(file)).RootElement.GetProperty("Clients").GetProperty("app").ToString());
+
+        Assert.Equal(1, await RunCliAsync("clients", "set-oauth", "nobody", "on", "--config", file));
+        Assert.NotEqual(0, await RunCliAsync("clients", "set-oauth", "app", "maybe", "--config", file));
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Check_config_accepts_the_sample_and_rejects_a_broken_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("oauthrelay-check-").FullName;
+        var broken = Path.Combine(folder, "broken.json");
+        await File.WriteAllTextAsync(broken, """{ "Clients": { "x": { "UserName": "x@contoso.test", "PasswordHash": "not-a-hash" } } }""");
+
+        Assert.Equal(0, await RunCliAsync("check-config", "--config", SampleConfigurationTests.SampleConfig()));
+        Assert.Equal(1, await RunCliAsync("check-config", "--config", broken));
+        Directory.Delete(folder, recursive: true);
+    }
+}
