@@ -21,6 +21,7 @@ internal static class RelayCommandLine
         root.Add(PasswordCommand.Create());
         root.Add(ClientsCommandLine.Create(config));
         root.Add(CheckConfigCommand.Create(config));
+        root.Add(StatusCommand.Create(config));
         foreach (var command in TokenCommandLine.Create(config)) root.Add(command);
         root.SetAction(async (result, cancellationToken) =>
         {

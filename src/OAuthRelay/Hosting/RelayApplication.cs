@@ -34,13 +34,28 @@ public static class RelayApplication
         var fileStatus = new ConfigurationFileStatus();
         builder.Configuration.AddRelaySources(configFile, overrides, fileStatus);
 
+        // Under systemd (Type=notify, journal log levels) or as a Windows service; no effect otherwise.
+        builder.Host.UseSystemd();
+        builder.Host.UseWindowsService();
+
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        if (builder.Configuration["Logging:Format"] is "json")
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            });
+        }
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
 

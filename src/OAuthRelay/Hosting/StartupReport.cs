@@ -19,6 +19,6 @@ public sealed partial class StartupReport(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "OAuthRelay ready, SMTP on {Listeners}; delivery: {Delivery}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "OAuthRelay ready, listening on {Listeners}; delivery: {Delivery}")]
     private partial void LogReady(string listeners, string delivery);
 }

@@ -61,4 +61,31 @@ public sealed class ClientsCommandTests
         Assert.Equal(1, await RunCliAsync("check-config", "--config", broken));
         Directory.Delete(folder, recursive: true);
     }
+
+    [Fact]
+    public async Task Status_reads_the_running_relays_admin_endpoint_and_says_whether_it_is_ready()
+    {
+        await using var rig = await RelayRig.StartAsync(s =>
+        {
+            s["Admin:Port"] = "0";
+            s["Admin:BearerToken"] = "cli-admin-token-42";
+        });
+        var folder = Directory.CreateTempSubdirectory("oauthrelay-status-").FullName;
+        var port = rig.Relay.Services.GetRequiredService<AdminEndpoint>().EndPoint!.Port;
+        var file = Path.Combine(folder, "cli.json");
+        ConfigFiles.WriteJson(file, new Dictionary<string, string?> { ["Admin:Port"] = port.ToString(), ["Admin:BearerToken"] = "cli-admin-token-42" });
+        var wrongToken = Path.Combine(folder, "wrong.json");
+        ConfigFiles.WriteJson(wrongToken, new Dictionary<string, string?> { ["Admin:Port"] = port.ToString(), ["Admin:BearerToken"] = "nope" });
+        var nobody = Path.Combine(folder, "nobody.json");
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        ConfigFiles.WriteJson(nobody, new Dictionary<string, string?> { ["Admin:Port"] = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port.ToString() });
+        closed.Stop();
+
+        Assert.Equal(0, await RunCliAsync("status", "--config", file));
+        Assert.Equal(0, await RunCliAsync("status", "--live", "--config", file));
+        Assert.Equal(2, await RunCliAsync("status", "--config", wrongToken));
+        Assert.Equal(2, await RunCliAsync("status", "--live", "--config", nobody));
+        Directory.Delete(folder, recursive: true);
+    }
 }
