@@ -243,12 +243,14 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _transport.Write(new SmtpReply(354, null, "Start mail input; end with <CRLF>.<CRLF>"));
         await _transport.FlushAsync(_shutdown);
 
-        var content = new MessageDataStream(_transport.Input, _options.MaxMessageSize, () => _timer.Arm(_options.DataTimeout));
+        // A message under way is finished during a graceful shutdown (its reply is the upstream's verdict);
+        // the shutdown closes the connection at the next command.
+        var content = new MessageDataStream(_transport.Input, _options.MaxMessageSize, () => _timer.Arm(_options.DataTimeout, finishOnShutdown: true));
         _receivingData = true;
         SmtpReply reply;
         try
         {
-            reply = await _backendSession.DataAsync(content, _shutdown);
+            reply = await _backendSession.DataAsync(content, CancellationToken.None);
         }
         catch (MessageTooLargeException)
         {

@@ -92,6 +92,9 @@ public sealed class RelayTestHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Stops the relay as a SIGTERM would (graceful shutdown); disposing afterwards is still needed.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public string[] CapturedFiles() => Directory.GetFiles(CaptureFolder, "*.eml");
 
     public async ValueTask DisposeAsync()
