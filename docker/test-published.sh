@@ -9,7 +9,8 @@ trap 'kill $pid 2>/dev/null || true; rm -rf "$out"' EXIT
 dotnet publish src/OAuthRelay/OAuthRelay.csproj -c Release -o "$out/app" --no-self-contained >/dev/null
 mkdir -p "$out/app/config" && cp config/oauthrelay.json "$out/app/config/"
 cd "$out/app"
-export OAUTHRELAY__Admin__Port=18025
+export OAUTHRELAY__Admin__Port=18025 OAUTHRELAY__Admin__BearerTokenFile="$out/secrets/admin-token"
+mkdir -p "$out/secrets" && head -c 24 /dev/urandom | base64 > "$out/secrets/admin-token"
 OAUTHRELAY__Listeners__submission__Address=127.0.0.1 OAUTHRELAY__Listeners__submission__Port=12525 \
 OAUTHRELAY__Listeners__submissions__Address=127.0.0.1 OAUTHRELAY__Listeners__submissions__Port=12465 \
 OAUTHRELAY__Delivery__CaptureFolder="$out/data/capture" OAUTHRELAY__Spool__Directory="$out/data/spool" \
@@ -34,8 +35,9 @@ accepted=$(reply); echo "reply: $accepted"; [[ $accepted == 250* ]]
 command "QUIT" >/dev/null
 ls "$out/data/capture"/*.eml >/dev/null && echo "published app captured the message"
 
-# The image's HEALTHCHECK command.
+# The image's HEALTHCHECK command; then the full status, with the admin bearer token from a mounted secret file.
 dotnet OAuthRelay.dll status --live --config "$out/app/config/oauthrelay.json" && echo "health check passed"
+dotnet OAuthRelay.dll status --config "$out/app/config/oauthrelay.json" >/dev/null && echo "status answered with the token from the secret file"
 
 # docker stop sends SIGTERM: the message under way is finished, then the relay exits, well within Docker's 10 s.
 begin_message

@@ -39,10 +39,11 @@ public sealed partial class SmtpConnectionHandler(
             }
 
             LogOpened(connection.ConnectionId, remote?.ToString(), listener.Name);
+            var started = time.GetTimestamp();
             var info = new SmtpSessionInfo(listener.Name, connection.RemoteEndPoint, connection.LocalEndPoint, false, connection.ConnectionId);
             await using var session = new SmtpSession(transport, listener, options, backend, info, time, logger, shutdown);
             await session.RunAsync();
-            LogClosed(connection.ConnectionId);
+            LogClosed(connection.ConnectionId, remote?.ToString(), listener.Name, (long)time.GetElapsedTime(started).TotalMilliseconds);
         }
     }
 
@@ -52,6 +53,6 @@ public sealed partial class SmtpConnectionHandler(
     [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId} {Remote}: connected to {Listener}")]
     private partial void LogOpened(string connectionId, string? remote, string listener);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId}: closed")]
-    private partial void LogClosed(string connectionId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: SMTP session from {Remote} on {Listener} ended after {DurationMs}ms")]
+    private partial void LogClosed(string connectionId, string? remote, string listener, long durationMs);
 }

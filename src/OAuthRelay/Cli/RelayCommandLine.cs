@@ -22,6 +22,7 @@ internal static class RelayCommandLine
         root.Add(ClientsCommandLine.Create(config));
         root.Add(CheckConfigCommand.Create(config));
         root.Add(StatusCommand.Create(config));
+        root.Add(TestSendCommand.Create(config));
         foreach (var command in TokenCommandLine.Create(config)) root.Add(command);
         root.SetAction(async (result, cancellationToken) =>
         {

@@ -34,7 +34,7 @@ internal sealed partial class UpstreamConnector(
             var client = NewClient();
             try
             {
-                await client.ConnectAsync(await UpstreamSocket.ConnectAsync(options.Value.Host, options.Value.Port, options.Value.Timeout, cancellationToken), options.Value.Host, options.Value.Port, SocketOptions(options.Value.Tls), cancellationToken);
+                await ConnectTransportAsync(client, cancellationToken);
                 if (token is not null) await client.AuthenticateAsync(new SaslMechanismOAuth2(identity.UserName, token.Token), cancellationToken);
                 else if (identity.Password is not null) await client.AuthenticateAsync(identity.UserName, identity.Password, cancellationToken);
                 return new UpstreamConnection(client, token?.Token);
@@ -54,7 +54,15 @@ internal sealed partial class UpstreamConnector(
         }
     }
 
-    private PassThroughSmtpClient NewClient()
+    /// <summary>The configured upstream's address and TLS mode, for people reading a step-by-step report.</summary>
+    public string Describe() => $"{options.Value.Host}:{options.Value.Port} ({options.Value.Tls})";
+
+    /// <summary>Connects a new client to the upstream, TLS included, not yet authenticated.</summary>
+    public async Task ConnectTransportAsync(PassThroughSmtpClient client, CancellationToken cancellationToken) =>
+        await client.ConnectAsync(await UpstreamSocket.ConnectAsync(options.Value.Host, options.Value.Port, options.Value.Timeout, cancellationToken),
+            options.Value.Host, options.Value.Port, SocketOptions(options.Value.Tls), cancellationToken);
+
+    public PassThroughSmtpClient NewClient()
     {
         var client = new PassThroughSmtpClient
         {
