@@ -5,9 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
-trap 'kill $pid 2>/dev/null || true; rm -rf "$out"' EXIT
+trap 'kill $pid 2>/dev/null || true; chmod -R u+w "$out"; rm -rf "$out"' EXIT
 dotnet publish src/OAuthRelay/OAuthRelay.csproj -c Release -o "$out/app" --no-self-contained >/dev/null
 mkdir -p "$out/app/config" && cp config/oauthrelay.json "$out/app/config/"
+# The image's layout: the application and its configuration read-only, state only under the data directory.
+chmod -R a-w "$out/app"
 cd "$out/app"
 export OAUTHRELAY__Admin__Port=18025 OAUTHRELAY__Admin__BearerTokenFile="$out/secrets/admin-token"
 mkdir -p "$out/secrets" && head -c 24 /dev/urandom | base64 > "$out/secrets/admin-token"
