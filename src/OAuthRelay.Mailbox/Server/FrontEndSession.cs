@@ -15,6 +15,8 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
     private readonly CancellationToken _shutdown;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IMailboxBackend _backend;
+    private IUpstreamMailbox? _upstream;
     private int _authFailures;
     private int _errors;
 
@@ -24,7 +26,7 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
         Transport = transport;
         Listener = listener;
         Options = options;
-        Backend = backend;
+        _backend = backend;
         Info = info;
         _logger = logger;
         _time = time;
@@ -45,16 +47,12 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
 
     protected MailboxServerOptions Options { get; }
 
-    protected IMailboxBackend Backend { get; }
-
     protected MailboxSessionInfo Info { get; }
 
     /// <summary>Cleartext passwords only over TLS, unless the listener allows them (by default: on loopback).</summary>
     protected bool LoginAllowed => Transport.IsSecure || Listener.AllowCleartextLogin;
 
     protected bool StartTlsAvailable => Listener.TlsAvailable && !Transport.IsSecure;
-
-    private IUpstreamMailbox? _upstream;
 
     public async Task<IUpstreamMailbox?> RunAsync()
     {
@@ -150,7 +148,7 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
     /// </summary>
     protected async Task<MailboxLogin> LoginAsync(string userName, string password, string mechanism)
     {
-        var login = await Backend.LoginAsync(Info with { IsSecure = Transport.IsSecure }, userName, password, _shutdown);
+        var login = await _backend.LoginAsync(Info with { IsSecure = Transport.IsSecure }, userName, password, _shutdown);
         switch (login.Outcome)
         {
             case MailboxLoginOutcome.Succeeded:

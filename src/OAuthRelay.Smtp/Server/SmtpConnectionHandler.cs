@@ -1,7 +1,7 @@
-using OAuthRelay.Connections;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using OAuthRelay.Connections;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Protocol;
 using OAuthRelay.Smtp.Transport;

@@ -1,5 +1,5 @@
-using OAuthRelay.Connections;
 using System.Security.Cryptography.X509Certificates;
+using OAuthRelay.Connections;
 
 namespace OAuthRelay.Smtp.Server;
 

@@ -1,5 +1,5 @@
-using OAuthRelay.Connections;
 using Microsoft.Extensions.Logging;
+using OAuthRelay.Connections;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Protocol;
 using OAuthRelay.Smtp.Transport;

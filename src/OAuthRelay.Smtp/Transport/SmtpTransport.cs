@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Text;
 using OAuthRelay.Connections;
 using OAuthRelay.Smtp.Protocol;
 
@@ -28,15 +27,12 @@ internal sealed class SmtpTransport(PipeReader input, PipeWriter output) : LineT
     /// <summary>Queues a reply; it is sent at the next flush or when the engine waits for input.</summary>
     public void Write(SmtpReply reply)
     {
-        var text = new StringBuilder();
         for (var i = 0; i < reply.Lines.Count; i++)
         {
             var separator = i == reply.Lines.Count - 1 ? ' ' : '-';
             // Reply text can come from an upstream server: a CR or LF in it must not start a reply of its own.
             var line = reply.Lines[i].ReplaceLineEndings(" ");
-            text.Append(reply.EnhancedStatus is null ? $"{reply.Code}{separator}{line}\r\n" : $"{reply.Code}{separator}{reply.EnhancedStatus} {line}\r\n");
+            WriteText(reply.EnhancedStatus is null ? $"{reply.Code}{separator}{line}\r\n" : $"{reply.Code}{separator}{reply.EnhancedStatus} {line}\r\n");
         }
-
-        WriteText(text.ToString());
     }
 }

@@ -35,6 +35,7 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
     {
         var admin = app.Services.GetRequiredService<IOptions<AdminOptions>>().Value;
         var token = admin.ReadBearerToken();
+        var expected = token is null ? null : Encoding.UTF8.GetBytes($"Bearer {token}");
         // The mail listeners run their own connection handlers, so only the admin port ever serves HTTP.
         var routes = app.MapGroup("");
         routes.MapGet("/healthz", () => Results.Text("ok"));
@@ -52,10 +53,10 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
             return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         routes.MapGet("/status", (HttpContext context, RelayStatus status) =>
-            Authorized(context, token) ? Results.Json(status.Snapshot()) : Results.Unauthorized());
+            Authorized(context, expected) ? Results.Json(status.Snapshot()) : Results.Unauthorized());
         routes.MapGet("/metrics", async (HttpContext context, RelayMetrics metrics) =>
         {
-            if (!Authorized(context, token))
+            if (!Authorized(context, expected))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 return;
@@ -66,10 +67,6 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
         });
     }
 
-    private static bool Authorized(HttpContext context, string? token)
-    {
-        if (token is null) return true;
-        var presented = context.Request.Headers.Authorization.ToString();
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes($"Bearer {token}"));
-    }
+    private static bool Authorized(HttpContext context, byte[]? expected) =>
+        expected is null || CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString()), expected);
 }

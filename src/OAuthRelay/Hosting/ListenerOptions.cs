@@ -1,5 +1,5 @@
-using OAuthRelay.Connections;
 using System.Net;
+using OAuthRelay.Connections;
 
 namespace OAuthRelay.Hosting;
 

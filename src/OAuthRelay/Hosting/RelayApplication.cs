@@ -1,10 +1,10 @@
-using OAuthRelay.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OAuthRelay.Clients;
+using OAuthRelay.Connections;
 using OAuthRelay.Delivery;
 using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Server;

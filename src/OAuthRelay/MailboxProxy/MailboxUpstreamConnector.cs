@@ -39,7 +39,7 @@ internal sealed partial class MailboxUpstreamConnector(
             {
                 TargetHost = endpoint.Host,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                CertificateRevocationCheckMode = certificates.CheckRevocation ? System.Security.Cryptography.X509Certificates.X509RevocationMode.Online : System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                CertificateRevocationCheckMode = certificates.RevocationMode,
                 RemoteCertificateValidationCallback = certificates.Callback,
             }, timeout.Token);
 

@@ -11,11 +11,14 @@ namespace OAuthRelay.Upstream;
 internal sealed class UpstreamCertificateValidator(IOptions<UpstreamOptions> options)
 {
     private readonly X509Certificate2Collection? _trustedCas = LoadCas(options.Value.TrustedCaFile);
+    private RemoteCertificateValidationCallback? _callback;
 
     public bool CheckRevocation => options.Value.CheckCertificateRevocation;
 
+    public X509RevocationMode RevocationMode => CheckRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
+
     /// <summary>The callback to install, or null when the system's default validation is all there is.</summary>
-    public RemoteCertificateValidationCallback? Callback => _trustedCas is null ? null : Validate;
+    public RemoteCertificateValidationCallback? Callback => _trustedCas is null ? null : _callback ??= Validate;
 
     private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
@@ -24,7 +27,7 @@ internal sealed class UpstreamCertificateValidator(IOptions<UpstreamOptions> opt
         using var custom = new X509Chain();
         custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         custom.ChainPolicy.CustomTrustStore.AddRange(_trustedCas!);
-        custom.ChainPolicy.RevocationMode = CheckRevocation ? X509RevocationMode.Online : X509RevocationMode.NoCheck;
+        custom.ChainPolicy.RevocationMode = RevocationMode;
         return custom.Build(new X509Certificate2(certificate));
     }
 

@@ -1,9 +1,9 @@
-using OAuthRelay.Connections;
 using System.Security.Authentication;
-using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using OAuthRelay.Connections;
 using OAuthRelay.Smtp.Server;
 using OAuthRelay.Tokens;
 
