@@ -1,14 +1,13 @@
-using System.IO.Pipelines;
-
 namespace OAuthRelay.Mailbox.Backend;
 
-/// <summary>
-/// An upstream IMAP or POP3 session already logged in, ready to be spliced to the client. Input may already hold
-/// bytes the upstream sent after its login reply; they belong to the client.
-/// </summary>
+/// <summary>An upstream IMAP or POP3 session already logged in, ready to be spliced to the client.</summary>
 public interface IUpstreamMailbox : IAsyncDisposable
 {
-    IDuplexPipe Pipe { get; }
+    /// <summary>The connection, past the login conversation.</summary>
+    Stream Stream { get; }
+
+    /// <summary>Bytes the upstream sent after its login reply, read during login: they go to the client first.</summary>
+    ReadOnlyMemory<byte> Received { get; }
 
     /// <summary>The upstream's IMAP capabilities after login (empty for POP3).</summary>
     IReadOnlyList<string> Capabilities { get; }

@@ -55,7 +55,7 @@ public sealed partial class MailboxConnectionHandler(
             await using (upstream)
             {
                 var splice = new MailboxSplice(time, options.SessionIdleTimeout);
-                var result = await splice.RunAsync(new DuplexPipe(transport.Input, transport.Output), upstream.Pipe, shutdown);
+                var result = await splice.RunAsync(new DuplexPipe(transport.Input, transport.Output), upstream.Stream, upstream.Received, shutdown);
                 backend.SessionEnded(info, result);
                 LogSession(connection.ConnectionId, listener.Protocol.ToString().ToUpperInvariant(), upstream.Client, upstream.Account,
                     result.BytesFromClient, result.BytesToClient, (long)result.Duration.TotalMilliseconds, result.Ending);

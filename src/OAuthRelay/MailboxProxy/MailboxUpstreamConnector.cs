@@ -31,7 +31,7 @@ internal sealed partial class MailboxUpstreamConnector(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);
         var socket = await UpstreamSocket.ConnectAsync(endpoint.Host, endpoint.Port, options.Value.Timeout, cancellationToken);
-        var tls = new SslStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        var tls = new SslStream(new ReadAheadStream(new System.Net.Sockets.NetworkStream(socket, ownsSocket: false)), leaveInnerStreamOpen: false);
         var mailbox = new UpstreamMailbox(socket, tls, clientName, identity.ToString());
         try
         {
@@ -58,7 +58,7 @@ internal sealed partial class MailboxUpstreamConnector(
             }
 
             mailbox.Capabilities = await dialect.CapabilitiesAfterLoginAsync(timeout.Token);
-            await transport.FlushAsync(timeout.Token);
+            await mailbox.EndConversationAsync(timeout.Token);
             return mailbox;
         }
         catch
