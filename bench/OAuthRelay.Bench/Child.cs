@@ -22,6 +22,8 @@ internal sealed class Child : IDisposable
     public static Child Start(params string[] arguments)
     {
         var info = new ProcessStartInfo(Environment.ProcessPath!, ["serve", .. arguments]) { RedirectStandardInput = true, RedirectStandardOutput = true };
+        // Server GC, as the relay ships (Microsoft.NET.Sdk.Web's default); the driver keeps the workstation GC.
+        info.Environment["DOTNET_gcServer"] = "1";
         var process = Process.Start(info)!;
         while (process.StandardOutput.ReadLine() is { } line)
         {

@@ -12,8 +12,9 @@ namespace OAuthRelay.Bench;
 
 /// <summary>
 /// Issue 5: fetching a 100 MB mailbox with MailKit's ImapClient through the relay's IMAP proxy (child process) vs
-/// straight from the fake Office 365 IMAP server (implicit TLS, XOAUTH2), in one run; then the relay's memory with
-/// 1,000 idle spliced sessions.
+/// straight from the fake Office 365 IMAP server (implicit TLS, XOAUTH2), in one run, with nginx's stream proxy doing
+/// the same TLS-terminating hop as a reference where it is installed; then the relay's memory with 1,000 idle spliced
+/// sessions.
 /// </summary>
 internal static class MailboxBenchmark
 {
@@ -21,7 +22,7 @@ internal static class MailboxBenchmark
     private const int MessageSize = 5 * 1024 * 1024;
     private const int IdleSessions = 1000;
     private const int WarmUpRounds = 3;
-    private const int Rounds = 7;
+    private const int Rounds = 9;
 
     public static async Task RunAsync()
     {
@@ -34,13 +35,15 @@ internal static class MailboxBenchmark
         using var relay = Child.Start("mailbox", entra.BaseAddress.ToString(), entra.Thumbprint, imap.EndPoint.Port.ToString(), caFile, entra.IssueRefreshToken());
         var directToken = entra.IssueAccessToken();
 
-        async Task<ImapClient> Direct()
+        using var nginx = await NginxReference.StartAsync(imap.EndPoint);
+
+        Func<Task<ImapClient>> WithToken(IPEndPoint endPoint, SecureSocketOptions tls) => async () =>
         {
             var client = Client();
-            await client.ConnectAsync("127.0.0.1", imap.EndPoint.Port, SecureSocketOptions.SslOnConnect);
+            await client.ConnectAsync("127.0.0.1", endPoint.Port, tls);
             await client.AuthenticateAsync(new SaslMechanismOAuth2(FakeEntraId.UserName, directToken));
             return client;
-        }
+        };
 
         Func<Task<ImapClient>> ViaProxy(bool tls) => async () =>
         {
@@ -52,12 +55,15 @@ internal static class MailboxBenchmark
             return client;
         };
 
-        var paths = new (string Name, Func<Task<ImapClient>> Connect)[]
+        // Each path with the process that does its splicing, whose CPU time is counted (none for direct).
+        var paths = new List<(string Name, Func<Task<ImapClient>> Connect, int? Splicer)>
         {
-            ("direct (TLS, XOAUTH2)", Direct),
-            ("proxy, cleartext on loopback (the sidecar case)", ViaProxy(tls: false)),
-            ("proxy, TLS to the relay", ViaProxy(tls: true)),
+            ("direct (TLS, XOAUTH2)", WithToken(imap.EndPoint, SecureSocketOptions.SslOnConnect), null),
+            ("proxy, cleartext on loopback (the sidecar case)", ViaProxy(tls: false), relay.Pid),
+            ("proxy, TLS to the relay", ViaProxy(tls: true), relay.Pid),
         };
+        if (nginx is not null) paths.Add(("reference: nginx stream proxy, cleartext client, XOAUTH2 by the client", WithToken(nginx.EndPoint, SecureSocketOptions.None), nginx.Pid));
+
         // Until both processes run tier-1 code, as a relay that has been up for a while does.
         for (var round = 0; round < WarmUpRounds; round++)
         {
@@ -65,14 +71,18 @@ internal static class MailboxBenchmark
         }
 
         var seconds = paths.Select(_ => new List<double>()).ToArray();
-        var cpu = new List<double>();
+        var cpu = paths.Select(_ => new List<double>()).ToArray();
+        var driverCpu = paths.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < Rounds; round++)
         {
-            for (var p = 0; p < paths.Length; p++)
+            for (var p = 0; p < paths.Count; p++)
             {
-                var cpuBefore = ProcessStats.CpuTime(relay.Pid);
+                var splicer = paths[p].Splicer;
+                var cpuBefore = splicer is { } pid ? ProcessStats.CpuTime(pid) : TimeSpan.Zero;
+                var driverBefore = ProcessStats.CpuTime(Environment.ProcessId);
                 seconds[p].Add(await FetchAllAsync(paths[p].Connect));
-                if (p == 1) cpu.Add((ProcessStats.CpuTime(relay.Pid) - cpuBefore).TotalSeconds);
+                driverCpu[p].Add((ProcessStats.CpuTime(Environment.ProcessId) - driverBefore).TotalSeconds);
+                if (splicer is { } after) cpu[p].Add((ProcessStats.CpuTime(after) - cpuBefore).TotalSeconds);
             }
         }
 
@@ -82,17 +92,18 @@ internal static class MailboxBenchmark
         Console.WriteLine($"Fetching a {megabytes:F0} MB mailbox ({MessageCount} messages) with MailKit's ImapClient, {Rounds} rounds after {WarmUpRounds} to warm up;");
         Console.WriteLine("the ratio is the median of each round's ratio to the direct fetch just before it (the machine's load drifts):");
         Console.WriteLine();
-        Console.WriteLine("| path | MB/s (median) | ratio to direct |");
-        Console.WriteLine("|---|---|---|");
-        for (var p = 0; p < paths.Length; p++)
+        Console.WriteLine("| path | MB/s (median) | ratio to direct | splicer CPU ms per 100 MB | client and fake server CPU ms per 100 MB |");
+        Console.WriteLine("|---|---|---|---|---|");
+        for (var p = 0; p < paths.Count; p++)
         {
             var rate = megabytes / Median(seconds[p]);
             var ratio = Median(seconds[0].Zip(seconds[p], (direct, path) => direct / path).ToList());
-            Console.WriteLine($"| {paths[p].Name} | {rate:F0} | {ratio:F2} |");
+            var splicerCpu = cpu[p].Count == 0 ? "" : $"{Median(cpu[p]) * 100 / megabytes * 1000:F0}";
+            Console.WriteLine($"| {paths[p].Name} | {rate:F0} | {ratio:F2} | {splicerCpu} | {Median(driverCpu[p]) * 100 / megabytes * 1000:F0} |");
         }
 
+        if (nginx is null) Console.WriteLine("\n(nginx reference left out: apt-get install nginx-light libnginx-mod-stream)");
         Console.WriteLine();
-        Console.WriteLine($"Relay CPU per 100 MB spliced (cleartext path): {Median(cpu) * 100 / megabytes * 1000:F0} ms.");
         await IdleSessionsAsync(relay);
         File.Delete(caFile);
     }
