@@ -6,6 +6,7 @@ using Microsoft.Identity.Client;
 using OAuthRelay.Clients;
 using OAuthRelay.Fakes;
 using OAuthRelay.Hosting;
+using OAuthRelay.Listeners;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Tokens;
 

@@ -1,4 +1,3 @@
-using OAuthRelay.Bench;
 
 namespace OAuthRelay.Bench;
 

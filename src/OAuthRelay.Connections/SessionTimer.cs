@@ -24,6 +24,7 @@ public sealed class SessionTimer : IAsyncDisposable
     public bool Fired => _timeout.IsCancellationRequested;
 
     /// <summary>Starts the clock for the next read.</summary>
+    /// <param name="timeout">How long the read may take.</param>
     /// <param name="finishOnShutdown">Let this read complete during a graceful shutdown (a message being received).</param>
     public CancellationToken Arm(TimeSpan timeout, bool finishOnShutdown = false)
     {

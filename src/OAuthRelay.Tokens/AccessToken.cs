@@ -1,7 +1,7 @@
 namespace OAuthRelay.Tokens;
 
 /// <summary>An access token for one account and protocol. <see cref="ToString"/> never shows the token.</summary>
-public sealed record AccessToken(string Account, string UserName, string Token, DateTimeOffset ExpiresOn)
+public sealed record AccessToken(string Account, string Token, DateTimeOffset ExpiresOn)
 {
-    public override string ToString() => $"access token for {Account} ({UserName}), expires {ExpiresOn:u}";
+    public override string ToString() => $"access token for {Account}, expires {ExpiresOn:u}";
 }

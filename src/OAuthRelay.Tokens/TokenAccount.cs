@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Identity.Client;
-using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+using OAuthRelay.Connections;
 using OAuthRelay.Tokens.Cache;
 using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Tokens.Health;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 
 namespace OAuthRelay.Tokens;
 
@@ -139,7 +140,7 @@ internal sealed partial class TokenAccount
     // MSAL states expiry on the system clock; the relay decides on its TimeProvider (the same clock in production,
     // a moved one in tests), so the remaining lifetime is carried over.
     private AccessToken ToAccessToken(AuthenticationResult result) =>
-        new(Name, Options.Mailbox, result.AccessToken, _time.GetUtcNow() + (result.ExpiresOn - DateTimeOffset.UtcNow));
+        new(Name, result.AccessToken, _time.GetUtcNow() + (result.ExpiresOn - DateTimeOffset.UtcNow));
 
     private bool NearExpiry(AuthenticationResult result) => result.ExpiresOn - DateTimeOffset.UtcNow <= _settings.RefreshMargin;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
+using OAuthRelay.Connections;
 using OAuthRelay.Tokens.Cache;
 using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Tokens.Health;

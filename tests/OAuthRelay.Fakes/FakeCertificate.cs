@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using OAuthRelay.Hosting;
+using OAuthRelay.Listeners;
 
 namespace OAuthRelay.Fakes;
 

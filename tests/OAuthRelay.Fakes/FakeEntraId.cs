@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using OAuthRelay.Hosting;
+using OAuthRelay.Listeners;
 using OAuthRelay.Tokens.Msal;
 
 namespace OAuthRelay.Fakes;
@@ -215,8 +215,17 @@ public sealed class FakeEntraId : IAsyncDisposable
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var payload = JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["aud"] = "client", ["iss"] = $"https://login.microsoftonline.com/{TenantId}/v2.0", ["iat"] = now, ["nbf"] = now, ["exp"] = now + 3600,
-            ["oid"] = Uid, ["sub"] = Uid, ["tid"] = TenantId, ["preferred_username"] = UserName, ["name"] = "Relay Mailbox", ["ver"] = "2.0",
+            ["aud"] = "client",
+            ["iss"] = $"https://login.microsoftonline.com/{TenantId}/v2.0",
+            ["iat"] = now,
+            ["nbf"] = now,
+            ["exp"] = now + 3600,
+            ["oid"] = Uid,
+            ["sub"] = Uid,
+            ["tid"] = TenantId,
+            ["preferred_username"] = UserName,
+            ["name"] = "Relay Mailbox",
+            ["ver"] = "2.0",
         });
         return $"{Base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}")}.{Base64Url(payload)}.";
     }

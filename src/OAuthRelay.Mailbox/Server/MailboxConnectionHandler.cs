@@ -33,7 +33,7 @@ public sealed partial class MailboxConnectionHandler(
             {
                 LogRefused(connection.ConnectionId, remote?.ToString(), listener.Name);
                 if (listener.Tls == TlsMode.Implicit) return; // the client expects a handshake: just close
-                transport.WriteText(listener.Protocol == MailboxProtocol.Imap ? "* BYE [UNAVAILABLE] Too many connections\r\n" : "-ERR [SYS/TEMP] Too many connections\r\n");
+                transport.WriteText(listener.Protocol == MailProtocol.Imap ? "* BYE [UNAVAILABLE] Too many connections\r\n" : "-ERR [SYS/TEMP] Too many connections\r\n");
                 await transport.FlushAsync(CancellationToken.None);
                 return;
             }
@@ -63,7 +63,7 @@ public sealed partial class MailboxConnectionHandler(
         }
     }
 
-    private FrontEndSession OpenSession(LineTransport transport, MailboxSessionInfo info) => listener.Protocol == MailboxProtocol.Imap
+    private FrontEndSession OpenSession(LineTransport transport, MailboxSessionInfo info) => listener.Protocol == MailProtocol.Imap
         ? new ImapSession(transport, listener, options, backend, info, time, logger, shutdown)
         : new Pop3Session(transport, listener, options, backend, info, time, logger, shutdown);
 

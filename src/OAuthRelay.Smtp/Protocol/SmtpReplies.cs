@@ -20,7 +20,6 @@ public static class SmtpReplies
     public static readonly SmtpReply LocalError = new(451, "4.3.0", "Local error in processing, try again later");
     public static readonly SmtpReply TooManyRecipients = new(452, "4.5.3", "Too many recipients");
     public static readonly SmtpReply AuthTemporarilyUnavailable = new(454, "4.7.0", "Temporary authentication failure, try again later");
-    public static readonly SmtpReply TlsNotAvailable = new(454, "4.7.0", "TLS not available");
 
     public static readonly SmtpReply CommandUnrecognized = new(500, "5.5.1", "Command unrecognized");
     public static readonly SmtpReply LineTooLong = new(500, "5.5.6", "Line too long");

@@ -28,8 +28,6 @@ public sealed class SmtpReply
 
     public bool IsPositive => Code < 400;
 
-    public bool IsTransient => Code is >= 400 and < 500;
-
     public override string ToString() =>
         EnhancedStatus is null ? $"{Code} {string.Join(" / ", Lines)}" : $"{Code} {EnhancedStatus} {string.Join(" / ", Lines)}";
 }

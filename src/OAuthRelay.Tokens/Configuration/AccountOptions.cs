@@ -1,3 +1,5 @@
+using OAuthRelay.Connections;
+
 namespace OAuthRelay.Tokens.Configuration;
 
 public enum AccountFlow

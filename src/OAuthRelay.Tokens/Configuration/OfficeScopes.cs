@@ -1,3 +1,5 @@
+using OAuthRelay.Connections;
+
 namespace OAuthRelay.Tokens.Configuration;
 
 /// <summary>The Exchange Online scopes (office365-facts.md section 2).</summary>
@@ -9,7 +11,7 @@ public static class OfficeScopes
     {
         MailProtocol.Smtp => "https://outlook.office.com/SMTP.Send",
         MailProtocol.Imap => "https://outlook.office.com/IMAP.AccessAsUser.All",
-        MailProtocol.Pop => "https://outlook.office.com/POP.AccessAsUser.All",
+        MailProtocol.Pop3 => "https://outlook.office.com/POP.AccessAsUser.All",
         _ => throw new ArgumentOutOfRangeException(nameof(protocol)),
     };
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Configuration;
 using OAuthRelay.Clients;
-using OAuthRelay.Hosting;
+using OAuthRelay.Configuration;
+using OAuthRelay.Listeners;
 
 namespace OAuthRelay.Cli;
 
@@ -23,7 +23,7 @@ internal static partial class CheckConfigCommand
         try
         {
             configuration = new ConfigurationBuilder().AddRelaySources(configFile).Build();
-            clients = ClientConfigurationParser.Parse(configuration);
+            clients = ConfiguredClients.Parse(configuration);
             _ = configuration.GetSection("Listeners").Get<Dictionary<string, ListenerOptions>>()?.Values.Select(l => l.ParseAddress()).ToList();
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or FileNotFoundException or System.Text.Json.JsonException)

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
 using OAuthRelay.Clients;
-using OAuthRelay.Hosting;
+using OAuthRelay.Configuration;
 
 namespace OAuthRelay.Cli;
 
@@ -26,7 +25,7 @@ internal static class ClientsCommandLine
 
     private static int List(string configFile)
     {
-        var clients = ClientConfigurationParser.Parse(new ConfigurationBuilder().AddRelaySources(configFile).Build());
+        var clients = ConfiguredClients.Parse(new ConfigurationBuilder().AddRelaySources(configFile).Build());
         Console.WriteLine($"{"CLIENT",-20} {"RECOGNISED BY",-34} {"ACCOUNT",-14} OAUTH");
         foreach (var c in clients)
         {
@@ -51,7 +50,7 @@ internal static class ClientsCommandLine
         }
 
         // Check the result the way the relay will, so a broken edit is reported here and not only in the relay's log.
-        var effective = ClientConfigurationParser.Parse(new ConfigurationBuilder().AddRelaySources(configFile).Build()).Single(c => c.Name == client);
+        var effective = ConfiguredClients.Parse(new ConfigurationBuilder().AddRelaySources(configFile).Build()).Single(c => c.Name == client);
         Console.WriteLine($"{client}: OAuth {(effective.OAuth ? "on" : "off")}{(oauth is null ? " (inherited)" : "")}; the running relay applies it to new sessions.");
         return 0;
     }

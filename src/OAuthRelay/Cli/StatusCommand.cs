@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.Extensions.Configuration;
-using OAuthRelay.Hosting;
+using OAuthRelay.Configuration;
+using OAuthRelay.Observability;
 
 namespace OAuthRelay.Cli;
 

@@ -1,5 +1,6 @@
 using MailKit.Security;
 using MimeKit;
+using OAuthRelay.Connections;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 

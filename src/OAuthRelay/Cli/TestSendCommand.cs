@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
 using OAuthRelay.Hosting;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using OAuthRelay.Hosting;
+using OAuthRelay.Configuration;
 using OAuthRelay.Tokens;
 
 namespace OAuthRelay.Cli;

@@ -1,6 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Configuration;
-using OAuthRelay.Delivery;
 using OAuthRelay.Tokens.Configuration;
 
 namespace OAuthRelay.Clients;
@@ -8,12 +6,11 @@ namespace OAuthRelay.Clients;
 /// <summary>Binds and checks the Clients section; any mistake is reported as one message naming the client and the setting.</summary>
 internal static class ClientConfigurationParser
 {
-    public static IReadOnlyList<RelayClient> Parse(IConfiguration configuration)
+    public static IReadOnlyList<RelayClient> Parse(IConfiguration configuration, ClientRules rules)
     {
         var clients = configuration.GetSection("Clients").Get<Dictionary<string, ClientOptions>>() ?? [];
         var relay = configuration.GetSection("Relay").Get<RelayOptions>() ?? new RelayOptions();
         var accounts = configuration.GetSection("Accounts").Get<Dictionary<string, AccountOptions>>() ?? [];
-        var upstream = configuration.GetSection("Delivery").Get<DeliveryOptions>()?.Mode == DeliveryMode.Upstream;
         var parsed = new List<RelayClient>();
         foreach (var (name, client) in clients.Where(c => c.Value.Enabled))
         {
@@ -28,7 +25,7 @@ internal static class ClientConfigurationParser
             if (client.Account is not null && !accounts.TryGetValue(client.Account, out account))
                 throw Invalid(name, $"Account '{client.Account}' is not under Accounts");
             var oauth = client.OAuth ?? relay.OAuth;
-            if (upstream && oauth && account is null)
+            if (rules.OAuthNeedsAccount && oauth && account is null)
                 throw Invalid(name, "sends upstream with OAuth but names no Account (or set OAuth to false to pass its own credentials)");
             var senders = client.AllowedSenders.Count > 0 ? client.AllowedSenders
                 : account is { Mailbox.Length: > 0 } ? [account.Mailbox]

@@ -2,10 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
-using OAuthRelay.Hosting;
+using OAuthRelay.Configuration;
 
 namespace OAuthRelay.Clients;
 
@@ -20,6 +18,7 @@ public sealed partial class ClientRegistry : IDisposable
 
     private readonly IConfiguration _configuration;
     private readonly ConfigurationFileStatus _fileStatus;
+    private readonly ClientRules _rules;
     private readonly TimeProvider _time;
     private readonly ILogger<ClientRegistry> _logger;
     private readonly IDisposable _reloadRegistration;
@@ -27,13 +26,14 @@ public sealed partial class ClientRegistry : IDisposable
     private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new();
     private volatile IReadOnlyList<RelayClient> _clients;
 
-    public ClientRegistry(IConfiguration configuration, ConfigurationFileStatus fileStatus, TimeProvider time, ILogger<ClientRegistry> logger)
+    public ClientRegistry(IConfiguration configuration, ConfigurationFileStatus fileStatus, ClientRules rules, TimeProvider time, ILogger<ClientRegistry> logger)
     {
         _configuration = configuration;
         _fileStatus = fileStatus;
+        _rules = rules;
         _time = time;
         _logger = logger;
-        _clients = ClientConfigurationParser.Parse(configuration); // a bad file at start stops the start
+        _clients = ClientConfigurationParser.Parse(configuration, rules); // a bad file at start stops the start
         _reloadRegistration = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
     }
 
@@ -61,8 +61,6 @@ public sealed partial class ClientRegistry : IDisposable
         return _clients.FirstOrDefault(c => c.Networks.Any(n => n.Contains(address)));
     }
 
-    public RelayClient? FindByName(string name) => _clients.FirstOrDefault(c => c.Name == name);
-
     /// <summary>
     /// PBKDF2 is slow by design; an app that connects per message would pay it every time. A success is remembered
     /// for a few minutes under a keyed hash of user, password and stored hash (never the password), as Dovecot does.
@@ -85,7 +83,7 @@ public sealed partial class ClientRegistry : IDisposable
         {
             try
             {
-                var clients = ClientConfigurationParser.Parse(_configuration);
+                var clients = ClientConfigurationParser.Parse(_configuration, _rules);
                 _clients = clients;
                 _verified.Clear();
                 LogReloaded(clients.Count);

@@ -1,3 +1,5 @@
+using OAuthRelay.Clients;
+
 namespace OAuthRelay.Delivery;
 
 public enum DeliveryMode
@@ -16,4 +18,7 @@ public sealed class DeliveryOptions
 
     /// <summary>Folder for captured messages; relative paths are taken from the working directory.</summary>
     public string CaptureFolder { get; set; } = "capture";
+
+    /// <summary>The rules clients are checked against: OAuth needs an account only when mail goes upstream.</summary>
+    public ClientRules ClientRules(IReadOnlySet<string>? servableAccounts) => new(Mode == DeliveryMode.Upstream, servableAccounts);
 }

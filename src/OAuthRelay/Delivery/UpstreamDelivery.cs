@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using OAuthRelay.Relay;
 using OAuthRelay.Spool;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;

@@ -1,7 +1,6 @@
 using System.Text;
 using MailKit.Net.Smtp;
 using MimeKit;
-using OAuthRelay.Relay;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Protocol;
 using OAuthRelay.Spool;

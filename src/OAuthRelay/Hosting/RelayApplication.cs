@@ -1,11 +1,9 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OAuthRelay.Clients;
+using OAuthRelay.Configuration;
 using OAuthRelay.Connections;
 using OAuthRelay.Delivery;
+using OAuthRelay.Listeners;
 using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Server;
 using OAuthRelay.MailboxProxy;
@@ -78,6 +76,8 @@ public static class RelayApplication
             return new ConnectionLimiter(limits.MaxConnections, limits.MaxConnectionsPerClient);
         });
         services.AddSingleton<CertificateProvider>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value
+            .ClientRules(sp.GetRequiredService<TokenService>().AccountNames.ToHashSet(StringComparer.OrdinalIgnoreCase)));
         services.AddSingleton<ClientRegistry>();
         services.AddSingleton<MessageSpool>();
         services.AddSingleton<UpstreamCertificateValidator>();

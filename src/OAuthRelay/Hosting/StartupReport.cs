@@ -1,6 +1,5 @@
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using OAuthRelay.Delivery;
+using OAuthRelay.Listeners;
 
 namespace OAuthRelay.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Microsoft.Extensions.Logging;
 using OAuthRelay.Clients;
 using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Splice;

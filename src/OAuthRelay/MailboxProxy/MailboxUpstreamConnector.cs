@@ -1,10 +1,8 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using MailKit.Security;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OAuthRelay.Connections;
-using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 
@@ -22,10 +20,10 @@ internal sealed partial class MailboxUpstreamConnector(
     TokenService tokens,
     ILogger<MailboxUpstreamConnector> logger)
 {
-    public async Task<UpstreamMailbox> ConnectAsync(MailboxProtocol protocol, UpstreamIdentity identity, string clientName, CancellationToken cancellationToken)
+    public async Task<UpstreamMailbox> ConnectAsync(MailProtocol protocol, UpstreamIdentity identity, string clientName, CancellationToken cancellationToken)
     {
-        var endpoint = protocol == MailboxProtocol.Imap ? options.Value.Imap : options.Value.Pop3;
-        var tokenProtocol = protocol == MailboxProtocol.Imap ? MailProtocol.Imap : MailProtocol.Pop;
+        var endpoint = protocol == MailProtocol.Imap ? options.Value.Imap : options.Value.Pop3;
+        var tokenProtocol = protocol == MailProtocol.Imap ? MailProtocol.Imap : MailProtocol.Pop3;
         var token = identity.UsesOAuth ? await tokens.GetAccessTokenAsync(identity.Account!, tokenProtocol, cancellationToken) : null;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -44,7 +42,7 @@ internal sealed partial class MailboxUpstreamConnector(
             }, timeout.Token);
 
             var transport = new LineTransport(mailbox.Pipe.Input, mailbox.Pipe.Output);
-            IMailboxUpstreamDialect dialect = protocol == MailboxProtocol.Imap ? new ImapUpstreamDialect(transport) : new Pop3UpstreamDialect(transport);
+            IMailboxUpstreamDialect dialect = protocol == MailProtocol.Imap ? new ImapUpstreamDialect(transport) : new Pop3UpstreamDialect(transport);
             await dialect.GreetAsync(timeout.Token);
             for (var attempt = 1; ; attempt++)
             {
@@ -69,5 +67,5 @@ internal sealed partial class MailboxUpstreamConnector(
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Protocol} upstream refused login as {Identity} (attempt {Attempt})")]
-    private partial void LogAuthRefused(MailboxProtocol protocol, string identity, int attempt);
+    private partial void LogAuthRefused(MailProtocol protocol, string identity, int attempt);
 }

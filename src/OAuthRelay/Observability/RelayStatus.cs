@@ -1,6 +1,6 @@
 using OAuthRelay.Clients;
 using OAuthRelay.Connections;
-using OAuthRelay.Hosting;
+using OAuthRelay.Listeners;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using OAuthRelay.Clients;
 using OAuthRelay.Delivery;
 using OAuthRelay.Observability;

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using OAuthRelay.Clients;
 using OAuthRelay.Delivery;
 using OAuthRelay.Observability;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Protocol;
+using OAuthRelay.Spool;
 
 namespace OAuthRelay.Relay;
 

@@ -1,7 +1,5 @@
 using System.Security.Authentication;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MailKit.Net.Smtp;
 using MailKit.Security;
 using OAuthRelay.Connections;
 using OAuthRelay.Smtp.Server;

@@ -1,7 +1,7 @@
 namespace OAuthRelay.Upstream;
 
 /// <summary>The use of one pooled upstream connection for one client transaction; disposing gives it back.</summary>
-internal sealed class UpstreamLease(MailboxConnectionPool pool, UpstreamConnection connection) : IAsyncDisposable
+internal sealed class UpstreamLease(IdentityConnectionPool pool, UpstreamConnection connection) : IAsyncDisposable
 {
     private bool _broken;
     private int _returned;

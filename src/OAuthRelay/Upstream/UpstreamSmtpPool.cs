@@ -6,7 +6,7 @@ namespace OAuthRelay.Upstream;
 /// <summary>One connection pool per upstream identity, and a sweep that closes connections left idle too long.</summary>
 internal sealed class UpstreamSmtpPool : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, MailboxConnectionPool> _pools = new();
+    private readonly ConcurrentDictionary<string, IdentityConnectionPool> _pools = new();
     private readonly UpstreamConnector _connector;
     private readonly UpstreamOptions _options;
     private readonly TimeProvider _time;
@@ -22,7 +22,7 @@ internal sealed class UpstreamSmtpPool : IAsyncDisposable
     }
 
     public Task<UpstreamLease> LeaseAsync(UpstreamIdentity identity, CancellationToken cancellationToken) =>
-        _pools.GetOrAdd(identity.PoolKey, _ => new MailboxConnectionPool(identity, _connector, _options, _time)).LeaseAsync(cancellationToken);
+        _pools.GetOrAdd(identity.PoolKey, _ => new IdentityConnectionPool(identity, _connector, _options, _time)).LeaseAsync(cancellationToken);
 
     public IReadOnlyList<UpstreamPoolUsage> Usage() => _pools.Values.Select(p => p.Usage).ToList();
 

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using OAuthRelay.Hosting;
+using OAuthRelay.Connections;
+using OAuthRelay.Observability;
 using OAuthRelay.Tests.Infrastructure;
 using OAuthRelay.Tokens;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
-using OAuthRelay.Hosting;
+using OAuthRelay.Observability;
 using OAuthRelay.Tests.Relay;
 using OAuthRelay.Tokens;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OAuthRelay.Cli;
 using OAuthRelay.Clients;
-using OAuthRelay.Hosting;
+using OAuthRelay.Observability;
 using OAuthRelay.Tests.Infrastructure;
 using OAuthRelay.Tests.Relay;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using OAuthRelay.Hosting;
+using OAuthRelay.Listeners;
 using OAuthRelay.Tests.Infrastructure;
 
 namespace OAuthRelay.Tests.Hosting;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using OAuthRelay.Clients;
 using OAuthRelay.Hosting;
+using OAuthRelay.Listeners;
 
 namespace OAuthRelay.Tests.Infrastructure;
 

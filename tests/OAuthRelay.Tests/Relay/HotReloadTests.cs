@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using OAuthRelay.Clients;
 using OAuthRelay.Tests.Infrastructure;

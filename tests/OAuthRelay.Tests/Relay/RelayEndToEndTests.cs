@@ -4,7 +4,6 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 using MimeKit.Cryptography;
-using OAuthRelay.Fakes;
 using OAuthRelay.Tests.Infrastructure;
 
 namespace OAuthRelay.Tests.Relay;

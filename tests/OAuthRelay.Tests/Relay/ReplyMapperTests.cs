@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using MailKit.Net.Smtp;
-using OAuthRelay.Relay;
 using OAuthRelay.Tokens;
 using OAuthRelay.Tokens.Health;
 using OAuthRelay.Upstream;

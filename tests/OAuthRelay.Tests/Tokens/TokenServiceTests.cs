@@ -1,4 +1,5 @@
 using System.Text;
+using OAuthRelay.Connections;
 using OAuthRelay.Fakes;
 using OAuthRelay.Tokens;
 using OAuthRelay.Tokens.Health;

@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OAuthRelay.Connections;
 using OAuthRelay.Mailbox.Backend;
@@ -10,7 +8,7 @@ using OAuthRelay.Mailbox.Server;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Server;
 
-namespace OAuthRelay.Hosting;
+namespace OAuthRelay.Listeners;
 
 /// <summary>Binds every configured listener (SMTP, IMAP, POP3) to Kestrel and remembers where each one ended up listening.</summary>
 public sealed class MailListeners(
@@ -46,13 +44,13 @@ public sealed class MailListeners(
 
     private Func<ConnectionContext, Task> Handler(string name, ListenerOptions options, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate, bool allowCleartext)
     {
-        if (options.Protocol == ListenerProtocol.Smtp)
+        if (options.Protocol == MailProtocol.Smtp)
         {
             var settings = new SmtpListenerSettings(name, options.Tls, certificate, allowCleartext, options.RequireTls);
             return new SmtpConnectionHandler(settings, smtp.Value, limiter, smtpBackend, time, loggers.CreateLogger<SmtpConnectionHandler>(), lifetime.ApplicationStopping).OnConnectedAsync;
         }
 
-        var protocol = options.Protocol == ListenerProtocol.Imap ? MailboxProtocol.Imap : MailboxProtocol.Pop3;
+        var protocol = options.Protocol == MailProtocol.Imap ? MailProtocol.Imap : MailProtocol.Pop3;
         var mailboxSettings = new MailboxListenerSettings(name, protocol, options.Tls, certificate, allowCleartext);
         return new MailboxConnectionHandler(mailboxSettings, mailbox.Value, limiter, mailboxBackend, time, loggers.CreateLogger<MailboxConnectionHandler>(), lifetime.ApplicationStopping).OnConnectedAsync;
     }
@@ -60,7 +58,7 @@ public sealed class MailListeners(
     /// <summary>Every configured listener has been bound by Kestrel.</summary>
     public bool AllBound => _bound.Count == listeners.Value.Count && _bound.Values.All(b => b.Endpoint.IPEndPoint is not null);
 
-    public IEnumerable<(string Name, ListenerProtocol Protocol, TlsMode Tls, IPEndPoint? EndPoint)> Bound =>
+    public IEnumerable<(string Name, MailProtocol Protocol, TlsMode Tls, IPEndPoint? EndPoint)> Bound =>
         _bound.Select(b => (b.Key, b.Value.Options.Protocol, b.Value.Options.Tls, b.Value.Endpoint.IPEndPoint));
 
     /// <summary>The address a listener is bound to; with port 0 configured, the port the system chose (after start).</summary>

@@ -1,7 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
 
-namespace OAuthRelay.Hosting;
+namespace OAuthRelay.Configuration;
 
 /// <summary>The relay's configuration sources, the same for the running relay and the CLI commands.</summary>
 public static class RelayConfiguration

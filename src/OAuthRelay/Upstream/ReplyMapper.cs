@@ -3,9 +3,8 @@ using System.Text.RegularExpressions;
 using MailKit.Net.Smtp;
 using OAuthRelay.Smtp.Protocol;
 using OAuthRelay.Tokens;
-using OAuthRelay.Upstream;
 
-namespace OAuthRelay.Relay;
+namespace OAuthRelay.Upstream;
 
 /// <summary>
 /// What the client is told when the upstream answers or fails: one table, first match wins.

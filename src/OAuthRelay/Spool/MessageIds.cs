@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace OAuthRelay.Relay;
+namespace OAuthRelay.Spool;
 
 /// <summary>The relay's own message ids: sortable by time, unique without coordination, safe as file names.</summary>
 public static class MessageIds

@@ -1,7 +1,7 @@
 using System.Net;
 using OAuthRelay.Connections;
 
-namespace OAuthRelay.Hosting;
+namespace OAuthRelay.Listeners;
 
 /// <summary>One listening endpoint (section "Listeners", keyed by listener name).</summary>
 public sealed class ListenerOptions
@@ -11,7 +11,7 @@ public sealed class ListenerOptions
     /// <summary>0 picks a free port (tests).</summary>
     public int Port { get; set; } = 2525;
 
-    public ListenerProtocol Protocol { get; set; } = ListenerProtocol.Smtp;
+    public MailProtocol Protocol { get; set; } = MailProtocol.Smtp;
 
     public TlsMode Tls { get; set; } = TlsMode.None;
 

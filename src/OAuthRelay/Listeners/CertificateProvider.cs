@@ -1,9 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.Extensions.Logging;
 
-namespace OAuthRelay.Hosting;
+namespace OAuthRelay.Listeners;
 
 /// <summary>Certificates for TLS listeners: from PEM files, or one self-signed certificate made at start.</summary>
 public sealed partial class CertificateProvider(ILogger<CertificateProvider> logger)

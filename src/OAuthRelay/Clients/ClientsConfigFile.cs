@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace OAuthRelay.Cli;
+namespace OAuthRelay.Clients;
 
 /// <summary>
 /// Edits the Clients section of the operator's JSON file. The new file is written beside the old one and renamed over

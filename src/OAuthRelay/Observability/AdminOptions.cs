@@ -1,4 +1,4 @@
-namespace OAuthRelay.Hosting;
+namespace OAuthRelay.Observability;
 
 /// <summary>Section "Admin": the HTTP endpoint for probes, status and metrics; off unless a port is set.</summary>
 public sealed class AdminOptions

@@ -5,7 +5,7 @@ namespace OAuthRelay.Upstream;
 /// submitting connection per mailbox with 432 4.3.2), idle ones reused after a check, callers queueing (bounded)
 /// for a free one. A new connection is opened only when no idle one can be reused, so open ≤ max.
 /// </summary>
-internal sealed class MailboxConnectionPool(UpstreamIdentity identity, UpstreamConnector connector, UpstreamOptions options, TimeProvider time)
+internal sealed class IdentityConnectionPool(UpstreamIdentity identity, UpstreamConnector connector, UpstreamOptions options, TimeProvider time)
 {
     // An idle connection older than this is probed with NOOP before reuse; a fresher one is trusted.
     private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(5);

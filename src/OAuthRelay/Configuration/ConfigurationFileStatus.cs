@@ -1,4 +1,4 @@
-namespace OAuthRelay.Hosting;
+namespace OAuthRelay.Configuration;
 
 /// <summary>
 /// Whether the last (re)load of the configuration file succeeded. A file that fails to parse on reload is ignored

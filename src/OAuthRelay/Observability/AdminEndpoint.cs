@@ -1,17 +1,13 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OAuthRelay.Observability;
+using OAuthRelay.Listeners;
 using OAuthRelay.Tokens;
 using OAuthRelay.Tokens.Health;
-using Prometheus;
 
-namespace OAuthRelay.Hosting;
+namespace OAuthRelay.Observability;
 
 /// <summary>
 /// The admin HTTP endpoint: /healthz (the process answers), /readyz (listeners bound, every account can get tokens),

@@ -1,7 +1,0 @@
-namespace OAuthRelay.Mailbox.Backend;
-
-public enum MailboxProtocol
-{
-    Imap,
-    Pop3,
-}

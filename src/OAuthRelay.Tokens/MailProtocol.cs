@@ -1,8 +1,0 @@
-namespace OAuthRelay.Tokens;
-
-public enum MailProtocol
-{
-    Smtp,
-    Imap,
-    Pop,
-}
