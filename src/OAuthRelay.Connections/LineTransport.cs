@@ -26,6 +26,15 @@ public class LineTransport(PipeReader input, PipeWriter output) : IAsyncDisposab
 
     public bool IsSecure => _tls is not null;
 
+    /// <summary>
+    /// Reading from or writing to the peer failed (reset, aborted, closed under us): the conversation is over. An
+    /// exception seen while this is false came from elsewhere (a backend, a bug) and deserves an answer.
+    /// </summary>
+    public bool Broken { get; private set; }
+
+    /// <summary>Records that the connection failed where this transport could not see it (a stream read from its pipe).</summary>
+    public void MarkBroken() => Broken = true;
+
     public string? TlsDescription => _tls is null ? null : $"{_tls.SslProtocol} {_tls.NegotiatedCipherSuite}";
 
     /// <summary>
@@ -82,8 +91,16 @@ public class LineTransport(PipeReader input, PipeWriter output) : IAsyncDisposab
     {
         if (_needMoreData || !Input.TryRead(out var result))
         {
-            await Output.FlushAsync(cancellationToken);
-            result = await Input.ReadAsync(cancellationToken);
+            await FlushAsync(cancellationToken);
+            try
+            {
+                result = await Input.ReadAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                Broken = true;
+                throw;
+            }
         }
 
         if (result.IsCompleted && (_needMoreData || result.Buffer.IsEmpty))
@@ -119,7 +136,18 @@ public class LineTransport(PipeReader input, PipeWriter output) : IAsyncDisposab
         Output.Advance(Encoding.UTF8.GetBytes(text, span));
     }
 
-    public async ValueTask FlushAsync(CancellationToken cancellationToken) => await Output.FlushAsync(cancellationToken);
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Output.FlushAsync(cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            Broken = true;
+            throw;
+        }
+    }
 
     /// <summary>
     /// Drops every byte the client sent after the current command, so that nothing pipelined behind STARTTLS is

@@ -15,6 +15,9 @@ internal sealed class ImapSession(LineTransport transport, MailboxListenerSettin
     MailboxSessionInfo info, TimeProvider time, ILogger logger, CancellationToken shutdown)
     : FrontEndSession(transport, listener, options, backend, info, time, logger, shutdown)
 {
+    /// <summary>LOGIN, the only command before login that takes strings, needs at most two (user name and password).</summary>
+    private const int MaxLiteralsPerCommand = 2;
+
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
 
     /// <summary>Commands of the authenticated and selected states: known, but not before login.</summary>
@@ -42,8 +45,13 @@ internal sealed class ImapSession(LineTransport transport, MailboxListenerSettin
 
     protected override void Greet() => WriteLine($"* OK [CAPABILITY {Capabilities}] {Options.HostName} OAuthRelay IMAP4rev1 ready");
 
-    protected override string Goodbye(bool shuttingDown) =>
-        shuttingDown ? "* BYE [UNAVAILABLE] Server shutting down" : "* BYE Autologout; idle for too long";
+    protected override string Goodbye(Ending ending) => ending switch
+    {
+        Ending.ShuttingDown => "* BYE [UNAVAILABLE] Server shutting down",
+        Ending.LoginTimeout => "* BYE Login not completed in time",
+        Ending.CommandTimeout => "* BYE Command not completed in time",
+        _ => "* BYE [SERVERBUG] Internal error in the relay",
+    };
 
     protected override async Task<Next> HandleNextAsync()
     {
@@ -91,6 +99,7 @@ internal sealed class ImapSession(LineTransport transport, MailboxListenerSettin
         if (response is null)
         {
             WriteLine("+ ");
+            StartCommandClock();
             var line = await ReadLineAsync();
             if (line.IsClosed) return Next.Close;
             if (line.Text is null) return Bad(tag, "AUTHENTICATE", "Unreadable authentication response");
@@ -98,8 +107,13 @@ internal sealed class ImapSession(LineTransport transport, MailboxListenerSettin
         }
 
         var plain = SaslPlain.Decode(response);
-        if (plain.Error is not null) return Bad(tag, "AUTHENTICATE", plain.Error);
-        return await LoginAsync(tag, plain.UserName!, plain.Password!, "AUTHENTICATE PLAIN");
+        return plain.Error switch
+        {
+            SaslPlainError.None => await LoginAsync(tag, plain.UserName!, plain.Password!, "AUTHENTICATE PLAIN"),
+            SaslPlainError.Cancelled => Bad(tag, "AUTHENTICATE", "Authentication cancelled"),
+            SaslPlainError.AuthorizationIdentity => No(tag, "[AUTHORIZATIONFAILED] Acting as another user is not supported"),
+            _ => Bad(tag, "AUTHENTICATE", "Malformed PLAIN response"),
+        };
     }
 
     private async Task<Next> LoginAsync(string tag, string userName, string password, string mechanism)
@@ -116,6 +130,12 @@ internal sealed class ImapSession(LineTransport transport, MailboxListenerSettin
                 if (!AuthFailuresExhausted) return Next.Continue;
                 WriteLine("* BYE Too many failed logins");
                 return Next.Close;
+            case MailboxLoginOutcome.Refused:
+                WriteLine($"{tag} NO [UNAVAILABLE] {login.Text}");
+                WriteLine($"* BYE {login.Text}");
+                return Next.Close;
+            case MailboxLoginOutcome.Failed:
+                return No(tag, $"[SERVERBUG] {login.Text}");
             default:
                 return No(tag, $"[UNAVAILABLE] {login.Text}");
         }
@@ -130,6 +150,7 @@ internal sealed class ImapSession(LineTransport transport, MailboxListenerSettin
         var tokens = new List<ImapToken>();
         string? tag = null;
         string? error = null;
+        var literals = 0;
         while (true)
         {
             var line = await ReadLineAsync();
@@ -163,13 +184,9 @@ internal sealed class ImapSession(LineTransport transport, MailboxListenerSettin
             if (tokens[^1].Kind != ImapTokenKind.Literal) break;
 
             var literal = tokens[^1];
-            if (literal.LiteralSize > Options.MaxLiteralSize)
-            {
-                TooManyErrors("(literal)", "BAD [TOOBIG]");
-                WriteLine($"{tag} BAD [TOOBIG] Literal larger than {Options.MaxLiteralSize} bytes");
-                WriteLine("* BYE Too much data before login");
-                return (null, Next.Close);
-            }
+            if (literal.LiteralSize > Options.MaxLiteralSize) return (null, TooMuchData(tag, $"Literal larger than {Options.MaxLiteralSize} bytes"));
+            if (++literals > MaxLiteralsPerCommand) return (null, TooMuchData(tag, $"More than {MaxLiteralsPerCommand} literals in one command"));
+            StartCommandClock();
 
             if (!literal.NonSynchronizing)
             {
@@ -185,6 +202,15 @@ internal sealed class ImapSession(LineTransport transport, MailboxListenerSettin
         if (error is not null) return (null, Bad(tag ?? "*", "(unreadable)", error));
         if (tokens.Count < 2 || tokens[1].Kind != ImapTokenKind.Atom) return (null, Bad(tag!, "(none)", "Missing command"));
         return (new ImapCommand(tag!, tokens[1].Value.ToUpperInvariant(), tokens[2..]), Next.Continue);
+    }
+
+    /// <summary>A command before login that would make the relay read more than it ever needs: refused, and the connection closed.</summary>
+    private Next TooMuchData(string tag, string text)
+    {
+        TooManyErrors("(literal)", $"BAD [TOOBIG] {text}");
+        WriteLine($"{tag} BAD [TOOBIG] {text}");
+        WriteLine("* BYE Too much data before login");
+        return Next.Close;
     }
 
     private static string Decode(byte[] literal, ref string? error)

@@ -20,8 +20,13 @@ internal sealed class Pop3Session(LineTransport transport, MailboxListenerSettin
 
     protected override void Greet() => WriteLine($"+OK {Options.HostName} OAuthRelay POP3 ready");
 
-    protected override string Goodbye(bool shuttingDown) =>
-        shuttingDown ? "-ERR [SYS/TEMP] Server shutting down" : "-ERR Autologout; idle for too long";
+    protected override string Goodbye(Ending ending) => ending switch
+    {
+        Ending.ShuttingDown => "-ERR [SYS/TEMP] Server shutting down",
+        Ending.LoginTimeout => "-ERR Login not completed in time",
+        Ending.CommandTimeout => "-ERR Command not completed in time",
+        _ => "-ERR [SYS/TEMP] Internal error in the relay",
+    };
 
     protected override async Task<Next> HandleNextAsync()
     {
@@ -92,6 +97,7 @@ internal sealed class Pop3Session(LineTransport transport, MailboxListenerSettin
         if (response is null)
         {
             WriteLine("+ ");
+            StartCommandClock();
             var line = await ReadLineAsync();
             if (line.IsClosed) return Next.Close;
             if (line.Text is null) return Error("AUTH", "Unreadable authentication response");
@@ -99,8 +105,13 @@ internal sealed class Pop3Session(LineTransport transport, MailboxListenerSettin
         }
 
         var plain = SaslPlain.Decode(response);
-        if (plain.Error is not null) return Error("AUTH", plain.Error);
-        return await LoginAsync(plain.UserName!, plain.Password!, "AUTH PLAIN");
+        return plain.Error switch
+        {
+            SaslPlainError.None => await LoginAsync(plain.UserName!, plain.Password!, "AUTH PLAIN"),
+            SaslPlainError.Cancelled => Error("AUTH", "Authentication cancelled"),
+            SaslPlainError.AuthorizationIdentity => Reply("-ERR [AUTH] Acting as another user is not supported", Next.Continue),
+            _ => Error("AUTH", "Malformed PLAIN response"),
+        };
     }
 
     private new async Task<Next> LoginAsync(string userName, string password, string mechanism)
@@ -112,12 +123,18 @@ internal sealed class Pop3Session(LineTransport transport, MailboxListenerSettin
                 WriteLine($"+OK {login.Text}");
                 return Next.LoggedIn;
             case MailboxLoginOutcome.BadCredentials:
-                WriteLine($"-ERR [AUTH] {login.Text}");
-                return AuthFailuresExhausted ? Next.Close : Next.Continue;
+                return Reply($"-ERR [AUTH] {login.Text}", AuthFailuresExhausted ? Next.Close : Next.Continue);
+            case MailboxLoginOutcome.Refused:
+                return Reply($"-ERR [SYS/TEMP] {login.Text}", Next.Close);
             default:
-                WriteLine($"-ERR [SYS/TEMP] {login.Text}");
-                return Next.Continue;
+                return Reply($"-ERR [SYS/TEMP] {login.Text}", Next.Continue);
         }
+    }
+
+    private Next Reply(string line, Next next)
+    {
+        WriteLine(line);
+        return next;
     }
 
     private Next Error(string command, string text)

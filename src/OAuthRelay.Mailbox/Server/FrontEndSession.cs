@@ -5,9 +5,10 @@ using OAuthRelay.Mailbox.Backend;
 namespace OAuthRelay.Mailbox.Server;
 
 /// <summary>
-/// What the IMAP and POP3 conversations before login share: implicit TLS and STARTTLS, the login timeout, the failed
-/// login delay and cap, the error cap, and handing the login to the backend. Returns the upstream to splice to, or
-/// null when the conversation ended without a login.
+/// What the IMAP and POP3 conversations before login share: implicit TLS and STARTTLS, the deadlines (the whole
+/// login phase, and each command that needs more than one read), the failed login delay and cap, the error cap, and
+/// handing the login to the backend. Returns the upstream to splice to, or null when the conversation ended without
+/// a login.
 /// </summary>
 internal abstract partial class FrontEndSession : IAsyncDisposable
 {
@@ -16,6 +17,8 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IMailboxBackend _backend;
+    private Deadline _loginDeadline = Deadline.None;
+    private Deadline _commandDeadline = Deadline.None;
     private IUpstreamMailbox? _upstream;
     private int _authFailures;
     private int _errors;
@@ -41,6 +44,15 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
         LoggedIn,
     }
 
+    /// <summary>Why the relay ends a conversation on its own, for the last line the client gets.</summary>
+    protected enum Ending
+    {
+        ShuttingDown,
+        LoginTimeout,
+        CommandTimeout,
+        LocalError,
+    }
+
     protected LineTransport Transport { get; }
 
     protected MailboxListenerSettings Listener { get; }
@@ -58,10 +70,13 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
     {
         try
         {
+            // The whole conversation before login has LoginTimeout, however the client spends it.
+            _loginDeadline = Deadline.After(_time, Options.LoginTimeout);
             if (Listener.Tls == TlsMode.Implicit && !await UpgradeAsync()) return null;
             Greet();
             while (true)
             {
+                _commandDeadline = Deadline.None;
                 var next = await HandleNextAsync();
                 if (next == Next.Continue) continue;
                 await Transport.FlushAsync(_shutdown);
@@ -70,11 +85,18 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
         }
         catch (OperationCanceledException) when (_timer.Fired)
         {
-            await SayGoodbyeAsync(Goodbye(_shutdown.IsCancellationRequested));
+            await SayGoodbyeAsync(Goodbye(_shutdown.IsCancellationRequested ? Ending.ShuttingDown
+                : _loginDeadline.HasPassed(_time) ? Ending.LoginTimeout
+                : Ending.CommandTimeout));
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        catch (Exception e) when (Transport.Broken)
         {
             ConnectionLog.ConnectionLost(_logger, Info.ConnectionId, e.GetType().Name);
+        }
+        catch (Exception e)
+        {
+            LogSessionFailed(e, Info.ConnectionId);
+            await SayGoodbyeAsync(Goodbye(Ending.LocalError));
         }
 
         if (_upstream is not null) await _upstream.DisposeAsync();
@@ -94,24 +116,36 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
     /// <summary>Reads and answers one command.</summary>
     protected abstract Task<Next> HandleNextAsync();
 
-    /// <summary>The last line before closing on timeout or shutdown.</summary>
-    protected abstract string Goodbye(bool shuttingDown);
+    /// <summary>The last line before the relay closes the connection on its own.</summary>
+    protected abstract string Goodbye(Ending ending);
 
     protected void WriteLine(string line) => Transport.WriteText(line + "\r\n");
 
+    /// <summary>
+    /// The command under way needs more reads (a literal, a SASL response): from now on it must be complete within
+    /// CommandTimeout, however slowly the client sends.
+    /// </summary>
+    protected void StartCommandClock()
+    {
+        if (_commandDeadline == Deadline.None) _commandDeadline = Deadline.After(_time, Options.CommandTimeout);
+    }
+
     protected async ValueTask<TextLine> ReadLineAsync()
     {
-        var line = await Transport.ReadLineAsync(Options.MaxLineLength, _timer.Arm(Options.LoginTimeout));
+        var line = await Transport.ReadLineAsync(Options.MaxLineLength, _timer.Arm(ReadWait()));
         _timer.Disarm();
         return line;
     }
 
     protected async ValueTask<byte[]?> ReadBytesAsync(int count)
     {
-        var bytes = await Transport.ReadBytesAsync(count, _timer.Arm(Options.LoginTimeout));
+        var bytes = await Transport.ReadBytesAsync(count, _timer.Arm(ReadWait()));
         _timer.Disarm();
         return bytes;
     }
+
+    /// <summary>The time the next read may take: what is left of the login phase, or of the command if less.</summary>
+    private TimeSpan ReadWait() => _commandDeadline.Limit(_loginDeadline.Limit(Options.LoginTimeout, _time), _time);
 
     /// <summary>Counts a protocol error; true when the connection has had too many and must close.</summary>
     protected bool TooManyErrors(string command, string reply)
@@ -134,7 +168,7 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
 
     private async Task<bool> UpgradeAsync()
     {
-        var established = await Transport.TryUpgradeToTlsAsync(Listener.Certificate!, _logger, Info.ConnectionId, _timer.Arm(Options.LoginTimeout));
+        var established = await Transport.TryUpgradeToTlsAsync(Listener.Certificate!, _logger, Info.ConnectionId, _timer.Arm(ReadWait()));
         _timer.Disarm();
         return established;
     }
@@ -144,28 +178,51 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
 
     /// <summary>
     /// Hands a login to the backend. A failure is answered only after a delay that grows with each failure on the
-    /// connection, so that guessing passwords is slow.
+    /// connection, so that guessing passwords is slow. The backend failing is answered like any other outcome.
     /// </summary>
     protected async Task<MailboxLogin> LoginAsync(string userName, string password, string mechanism)
     {
-        var login = await _backend.LoginAsync(Info with { IsSecure = Transport.IsSecure }, userName, password, _shutdown);
+        MailboxLogin login;
+        try
+        {
+            // A login under way is finished during a shutdown: the backend gets no shutdown token.
+            login = await _backend.LoginAsync(Info with { IsSecure = Transport.IsSecure }, userName, password, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogLoginCrashed(e, Info.ConnectionId, LogText.Escape(userName));
+            return MailboxLogin.Failed();
+        }
+
         switch (login.Outcome)
         {
             case MailboxLoginOutcome.Succeeded:
                 _upstream = login.Upstream;
-                LogLoggedIn(Info.ConnectionId, userName, mechanism, login.Upstream!.Account);
+                LogLoggedIn(Info.ConnectionId, LogText.Escape(userName), mechanism, login.Upstream!.Account);
                 break;
-            case MailboxLoginOutcome.BadCredentials:
+            case MailboxLoginOutcome.BadCredentials or MailboxLoginOutcome.Refused:
                 _authFailures++;
-                LogLoginFailed(Info.ConnectionId, Info.RemoteEndPoint?.ToString(), userName, _authFailures);
-                await Task.Delay(Options.AuthFailureDelay * _authFailures, _time, _shutdown);
+                LogLoginFailed(Info.ConnectionId, Info.RemoteEndPoint?.ToString(), LogText.Escape(userName), _authFailures, login.Text);
+                await DelayAfterFailureAsync();
                 break;
             default:
-                LogLoginUnavailable(Info.ConnectionId, userName, login.Text);
+                LogLoginUnavailable(Info.ConnectionId, LogText.Escape(userName), login.Text);
                 break;
         }
 
         return login;
+    }
+
+    /// <summary>The n-th failure waits n times the base delay. A shutdown cuts the wait short; the answer is still given.</summary>
+    private async Task DelayAfterFailureAsync()
+    {
+        try
+        {
+            await Task.Delay(Options.AuthFailureDelay * _authFailures, _time, _shutdown);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+        }
     }
 
     private async Task SayGoodbyeAsync(string line)
@@ -183,12 +240,18 @@ internal abstract partial class FrontEndSession : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId} {Remote}: {Command} answered {Reply}")]
     private partial void LogProtocolError(string connectionId, string? remote, string command, string reply);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: login failed for user {UserName} (failure {Count} on this connection)")]
-    private partial void LogLoginFailed(string connectionId, string? remote, string userName, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: login failed for user {UserName} (failure {Count} on this connection): {Reason}")]
+    private partial void LogLoginFailed(string connectionId, string? remote, string userName, int count, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: login of {UserName} answered as temporarily unavailable: {Reason}")]
     private partial void LogLoginUnavailable(string connectionId, string userName, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: {UserName} logged in with {Mechanism}, spliced to {Upstream}")]
     private partial void LogLoggedIn(string connectionId, string userName, string mechanism, string upstream);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId}: the login of {UserName} failed inside the relay")]
+    private partial void LogLoginCrashed(Exception exception, string connectionId, string userName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId}: the session failed inside the relay and was closed")]
+    private partial void LogSessionFailed(Exception exception, string connectionId);
 }

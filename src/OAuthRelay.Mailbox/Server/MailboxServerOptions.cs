@@ -12,8 +12,11 @@ public sealed class MailboxServerOptions
     /// <summary>Largest IMAP literal before login (a user name or password); larger is answered BAD [TOOBIG] and closed.</summary>
     public int MaxLiteralSize { get; set; } = 8192;
 
-    /// <summary>Time allowed between commands before login.</summary>
+    /// <summary>Time allowed from connecting to a successful login, however it is spent; traffic does not extend it.</summary>
     public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Time allowed for one command that needs more than one read (literals, a SASL response), from its first line.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A spliced session with no traffic either way is closed after this; IMAP IDLE needs at least 30 minutes (RFC 9051).</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(35);

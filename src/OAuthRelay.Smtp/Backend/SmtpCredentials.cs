@@ -4,12 +4,9 @@ namespace OAuthRelay.Smtp.Backend;
 /// Credentials from AUTH PLAIN or LOGIN. <see cref="ToString"/> never shows the password, so that a log
 /// line or exception that prints this object cannot leak it.
 /// </summary>
-public sealed class SmtpCredentials(string mechanism, string authorizationIdentity, string userName, string password)
+public sealed class SmtpCredentials(string mechanism, string userName, string password)
 {
     public string Mechanism { get; } = mechanism;
-
-    /// <summary>The PLAIN authzid; empty when the client acts as itself.</summary>
-    public string AuthorizationIdentity { get; } = authorizationIdentity;
 
     public string UserName { get; } = userName;
 

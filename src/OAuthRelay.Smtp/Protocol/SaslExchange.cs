@@ -1,11 +1,12 @@
 using System.Text;
+using OAuthRelay.Connections;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Transport;
 
 namespace OAuthRelay.Smtp.Protocol;
 
 /// <summary>
-/// The client side of AUTH PLAIN (RFC 4616) and AUTH LOGIN, with or without an initial response (RFC 4954).
+/// The client side of AUTH PLAIN (RFC 4616, decoded as for IMAP and POP3) and AUTH LOGIN, with or without an initial response (RFC 4954).
 /// Yields credentials, an error reply, or neither when the connection closed mid-exchange.
 /// </summary>
 internal static class SaslExchange
@@ -30,11 +31,16 @@ internal static class SaslExchange
 
     private static async ValueTask<Outcome> PlainAsync(string? initialResponse, Challenge challenge)
     {
-        var response = await AnswerAsync(initialResponse, string.Empty, challenge);
-        if (response.Text is null) return new Outcome(null, response.Error);
-        var parts = response.Text.Split('\0');
-        if (parts.Length != 3 || parts[1].Length == 0) return new Outcome(null, SmtpReplies.MalformedAuthResponse);
-        return new Outcome(new SmtpCredentials("PLAIN", parts[0], parts[1], parts[2]), null);
+        var (line, error) = await ResponseAsync(initialResponse, string.Empty, challenge);
+        if (line is null) return new Outcome(null, error);
+        var plain = SaslPlain.Decode(line);
+        return plain.Error switch
+        {
+            SaslPlainError.None => new Outcome(new SmtpCredentials("PLAIN", plain.UserName!, plain.Password!), null),
+            SaslPlainError.Cancelled => new Outcome(null, SmtpReplies.AuthCancelled),
+            SaslPlainError.AuthorizationIdentity => new Outcome(null, SmtpReplies.AuthorizationIdentityNotSupported),
+            _ => new Outcome(null, SmtpReplies.MalformedAuthResponse),
+        };
     }
 
     private static async ValueTask<Outcome> LoginAsync(string? initialResponse, Challenge challenge)
@@ -44,20 +50,21 @@ internal static class SaslExchange
         if (user.Text.Length == 0) return new Outcome(null, SmtpReplies.MalformedAuthResponse);
         var password = await AnswerAsync(null, PasswordPrompt, challenge);
         if (password.Text is null) return new Outcome(null, password.Error);
-        return new Outcome(new SmtpCredentials("LOGIN", string.Empty, user.Text, password.Text), null);
+        return new Outcome(new SmtpCredentials("LOGIN", user.Text, password.Text), null);
+    }
+
+    /// <summary>The initial response, or the client's answer to a challenge; neither when it closed.</summary>
+    private static async ValueTask<(string? Line, SmtpReply? Error)> ResponseAsync(string? initialResponse, string prompt, Challenge challenge)
+    {
+        if (initialResponse is not null) return (initialResponse, null);
+        var read = await challenge(prompt);
+        return (read.Line, read.Error);
     }
 
     private static async ValueTask<(string? Text, SmtpReply? Error)> AnswerAsync(string? initialResponse, string prompt, Challenge challenge)
     {
-        var line = initialResponse;
-        if (line is null)
-        {
-            var read = await challenge(prompt);
-            if (read.Error is not null) return (null, read.Error);
-            if (read.IsClosed) return (null, null);
-            line = read.Line!;
-        }
-
+        var (line, error) = await ResponseAsync(initialResponse, prompt, challenge);
+        if (line is null) return (null, error);
         if (line == "*") return (null, SmtpReplies.AuthCancelled);
         if (line == "=") return (string.Empty, null); // RFC 4954: "=" is an empty initial response
         try

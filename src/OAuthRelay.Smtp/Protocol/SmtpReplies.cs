@@ -14,7 +14,9 @@ public static class SmtpReplies
     public static readonly SmtpReply TooManyConnections = new(421, "4.3.2", "Too many connections, try again later");
     public static readonly SmtpReply ShuttingDown = new(421, "4.3.2", "Service shutting down, try again later");
     public static readonly SmtpReply IdleTimeout = new(421, "4.4.2", "Idle timeout, closing connection");
-    public static readonly SmtpReply DataTimeout = new(421, "4.4.2", "Timeout waiting for message data, closing connection");
+    public static readonly SmtpReply DataTimeout = new(421, "4.4.2", "Message data too slow or stalled, closing connection");
+    public static readonly SmtpReply LoginTimeout = new(421, "4.4.2", "Authentication not completed in time, closing connection");
+    public static readonly SmtpReply ClosingOnLocalError = new(421, "4.3.0", "Local error in processing, closing connection");
     public static readonly SmtpReply TooManyAuthFailures = new(421, "4.7.0", "Too many failed authentication attempts, closing connection");
     public static readonly SmtpReply TooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
     public static readonly SmtpReply LocalError = new(451, "4.3.0", "Local error in processing, try again later");
@@ -38,6 +40,7 @@ public static class SmtpReplies
     public static readonly SmtpReply UnrecognizedMechanism = new(504, "5.5.4", "Unrecognized authentication mechanism");
     public static readonly SmtpReply AuthenticationRequired = new(530, "5.7.0", "Authentication required");
     public static readonly SmtpReply TlsRequired = new(530, "5.7.0", "Must issue a STARTTLS command first");
+    public static readonly SmtpReply AuthorizationIdentityNotSupported = new(535, "5.7.8", "Acting as another user (authorization identity) is not supported");
     public static readonly SmtpReply InvalidCredentials = new(535, "5.7.8", "Authentication credentials invalid");
     public static readonly SmtpReply EncryptionRequiredForAuth = new(538, "5.7.11", "Encryption required for requested authentication mechanism");
     public static readonly SmtpReply MessageTooLarge = new(552, "5.3.4", "Message size exceeds fixed maximum message size");

@@ -18,8 +18,20 @@ public sealed class SmtpServerOptions
     /// <summary>Time allowed between commands (421 4.4.2). RFC 5321 suggests at least 5 minutes.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Time allowed between two reads of message data (421 4.4.2). RFC 5321 suggests 3 minutes.</summary>
+    /// <summary>
+    /// How long a client that must authenticate has, from connecting, to do so (421 4.4.2); traffic does not extend it,
+    /// so nobody can hold a connection open without credentials. Clients on trusted networks have no such limit.
+    /// </summary>
+    public TimeSpan LoginTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// The bound on a DATA transfer (421 4.4.2): no read may wait longer than this (RFC 5321 suggests 3 minutes), and the
+    /// whole transfer may take this long plus one second per <see cref="MinDataRate"/> bytes received.
+    /// </summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>The slowest average rate, in bytes per second, a message may arrive at once <see cref="DataTimeout"/> is used up.</summary>
+    public int MinDataRate { get; set; } = 1024;
 
     /// <summary>Open connections across all listeners (421 4.3.2).</summary>
     public int MaxConnections { get; set; } = 1000;

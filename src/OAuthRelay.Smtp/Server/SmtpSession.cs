@@ -8,7 +8,8 @@ namespace OAuthRelay.Smtp.Server;
 
 /// <summary>
 /// One SMTP conversation (RFC 5321 with PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, STARTTLS, AUTH).
-/// Owns sequence, syntax and limits; asks the backend session for every decision about people and mail.
+/// Owns sequence, syntax, limits and deadlines; asks the backend session for every decision about people and mail.
+/// Every command gets an answer: a failure of the backend or of this code is 451 4.3.0 and the session goes on.
 /// </summary>
 internal sealed partial class SmtpSession : IAsyncDisposable
 {
@@ -22,11 +23,13 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private readonly CancellationToken _shutdown;
     private readonly SessionTimer _timer;
 
-    private ISmtpBackendSession _backendSession;
+    private ISmtpBackendSession? _backendSession;
+    private Deadline _loginDeadline = Deadline.None;
     private string? _heloName;
     private bool _extended;
     private bool _authenticated;
     private string? _reversePath;
+    private bool _smtpUtf8;
     private readonly List<string> _recipients = [];
     private int _authFailures;
     private int _errors;
@@ -51,7 +54,6 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _logger = logger;
         _shutdown = shutdown;
         _timer = new SessionTimer(time, shutdown);
-        _backendSession = null!;
     }
 
     private enum Next
@@ -62,19 +64,23 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
     private bool AuthAllowed => _transport.IsSecure || _listener.AllowCleartextAuth;
 
+    private ISmtpBackendSession Backend => _backendSession!;
+
     public async Task RunAsync()
     {
         try
         {
+            // A client that must authenticate has LoginTimeout from connecting to do so, however it spends it.
+            _loginDeadline = Deadline.After(_time, _options.LoginTimeout);
             if (_listener.Tls == TlsMode.Implicit && !await StartTlsAsync()) return;
-            _backendSession = _backend.OpenSession(_info with { IsSecure = _transport.IsSecure });
+            OpenBackendSession();
             _transport.Write(new SmtpReply(220, null, $"{_options.HostName} ESMTP OAuthRelay ready"));
             while (true)
             {
-                var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, _timer.Arm(_options.IdleTimeout));
+                var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, _timer.Arm(CommandWait()));
                 _timer.Disarm();
                 if (read.IsClosed) return;
-                var next = read.Error is not null ? ReplyError(read.Error, "(unreadable line)") : await HandleAsync(SmtpCommand.Parse(read.Line!));
+                var next = read.Error is not null ? ReplyError(read.Error, "(unreadable line)") : await HandleGuardedAsync(SmtpCommand.Parse(read.Line!));
                 if (next == Next.Close) break;
             }
 
@@ -84,13 +90,47 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         {
             var reply = _shutdown.IsCancellationRequested ? SmtpReplies.ShuttingDown
                 : _receivingData ? SmtpReplies.DataTimeout
+                : _loginDeadline.HasPassed(_time) ? SmtpReplies.LoginTimeout
                 : SmtpReplies.IdleTimeout;
             await SayGoodbyeAsync(reply);
         }
-        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (_transport.Broken)
         {
             // The client went away; there is no one left to answer.
             ConnectionLog.ConnectionLost(_logger, _info.ConnectionId, e.GetType().Name);
+        }
+        catch (Exception e)
+        {
+            LogSessionFailed(e, _info.ConnectionId);
+            await SayGoodbyeAsync(SmtpReplies.ClosingOnLocalError);
+        }
+    }
+
+    private void OpenBackendSession()
+    {
+        _backendSession = _backend.OpenSession(_info with { IsSecure = _transport.IsSecure });
+        if (!_backendSession.RequiresAuthentication) _loginDeadline = Deadline.None;
+    }
+
+    /// <summary>How long to wait for the next command: the idle timeout, cut short by the login deadline.</summary>
+    private TimeSpan CommandWait() => _loginDeadline.Limit(_options.IdleTimeout, _time);
+
+    /// <summary>
+    /// Handles one command so that it is always answered. An exception that is not the connection failing (a
+    /// backend's trouble, a bug) becomes 451 4.3.0 with one error line in the log, and the session goes on.
+    /// </summary>
+    private async Task<Next> HandleGuardedAsync(SmtpCommand command)
+    {
+        try
+        {
+            return await HandleAsync(command);
+        }
+        catch (Exception e) when (!_transport.Broken && !_timer.Fired)
+        {
+            LogCommandFailed(e, _info.ConnectionId, command.Verb);
+            await ResetTransactionAsync();
+            _transport.Write(SmtpReplies.LocalError);
+            return Next.Continue;
         }
     }
 
@@ -145,14 +185,14 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         _extended = false;
         _authenticated = false;
         await ResetTransactionAsync();
-        await _backendSession.DisposeAsync();
-        _backendSession = _backend.OpenSession(_info with { IsSecure = true });
+        await Backend.DisposeAsync();
+        OpenBackendSession();
         return Next.Continue;
     }
 
     private async Task<bool> StartTlsAsync()
     {
-        var established = await _transport.TryUpgradeToTlsAsync(_listener.Certificate!, _logger, _info.ConnectionId, _timer.Arm(_options.IdleTimeout));
+        var established = await _transport.TryUpgradeToTlsAsync(_listener.Certificate!, _logger, _info.ConnectionId, _timer.Arm(CommandWait()));
         _timer.Disarm();
         return established;
     }
@@ -173,29 +213,45 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         if (outcome.ConnectionClosed) return Next.Close;
         if (outcome.Error is not null) return ReplyError(outcome.Error, command.Verb);
 
-        var reply = await _backendSession.AuthenticateAsync(outcome.Credentials!, _shutdown);
+        // A command in progress is finished during a shutdown: the backend gets no shutdown token.
+        var credentials = outcome.Credentials!;
+        var reply = await Backend.AuthenticateAsync(credentials, CancellationToken.None);
         if (reply.Code == 235)
         {
             _authenticated = true;
-            LogAuthenticated(_info.ConnectionId, outcome.Credentials!.UserName, mechanism);
+            _loginDeadline = Deadline.None;
+            LogAuthenticated(_info.ConnectionId, LogText.Escape(credentials.UserName), mechanism);
             return Reply(reply);
         }
 
-        if (reply.Code != 535) return Reply(reply);
+        // 535 (wrong credentials) and 421 (the backend refuses this client for now) slow a guesser down.
+        if (reply.Code is not (535 or 421)) return Reply(reply);
         _authFailures++;
-        LogAuthFailed(_info.ConnectionId, _info.RemoteAddress?.ToString(), outcome.Credentials!.UserName, _authFailures);
-        // Slow down password guessing: the n-th failure waits n times the base delay.
-        await Task.Delay(_options.AuthFailureDelay * _authFailures, _time, _shutdown);
+        LogAuthFailed(_info.ConnectionId, _info.RemoteAddress?.ToString(), LogText.Escape(credentials.UserName), _authFailures, reply.ToString());
+        await DelayAfterFailureAsync();
         _transport.Write(reply);
+        if (reply.Code == 421) return Next.Close;
         if (_authFailures < _options.MaxAuthFailures) return Next.Continue;
         _transport.Write(SmtpReplies.TooManyAuthFailures);
         return Next.Close;
     }
 
+    /// <summary>The n-th failure waits n times the base delay. A shutdown cuts the wait short; the answer is still given.</summary>
+    private async Task DelayAfterFailureAsync()
+    {
+        try
+        {
+            await Task.Delay(_options.AuthFailureDelay * _authFailures, _time, _shutdown);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+        }
+    }
+
     private async ValueTask<LineReadResult> ChallengeAsync(string base64Challenge)
     {
         _transport.Write(new SmtpReply(334, null, base64Challenge));
-        var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, _timer.Arm(_options.IdleTimeout));
+        var read = await _transport.ReadCommandAsync(_options.MaxCommandLineLength, _timer.Arm(CommandWait()));
         _timer.Disarm();
         return read;
     }
@@ -205,7 +261,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         if (_heloName is null) return ReplyError(SmtpReplies.SendHeloFirst, command.Verb);
         if (_listener.RequireTls && !_transport.IsSecure) return ReplyError(SmtpReplies.TlsRequired, command.Verb);
         if (_reversePath is not null) return ReplyError(SmtpReplies.SenderAlreadySpecified, command.Verb);
-        if (_backendSession.RequiresAuthentication && !_authenticated) return ReplyError(SmtpReplies.AuthenticationRequired, command.Verb);
+        if (Backend.RequiresAuthentication && !_authenticated) return ReplyError(SmtpReplies.AuthenticationRequired, command.Verb);
 
         var path = PathParser.Parse(command.Arguments, "FROM", allowNull: true);
         if (path.Error is not null) return ReplyError(path.Error, command.Verb);
@@ -215,8 +271,8 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         if (parameters.DeclaredSize > _options.MaxMessageSize) return Reply(SmtpReplies.MessageTooLarge);
         if (!parameters.SmtpUtf8 && !PathParser.IsAscii(path.Address)) return ReplyError(SmtpReplies.NonAsciiAddressWithoutSmtpUtf8, command.Verb);
 
-        var reply = await _backendSession.MailAsync(path.Address, parameters, _shutdown);
-        if (reply.IsPositive) _reversePath = path.Address;
+        var reply = await Backend.MailAsync(path.Address, parameters, CancellationToken.None);
+        if (reply.IsPositive) (_reversePath, _smtpUtf8) = (path.Address, parameters.SmtpUtf8);
         return Reply(reply);
     }
 
@@ -228,8 +284,9 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         var path = PathParser.Parse(command.Arguments, "TO", allowNull: false);
         if (path.Error is not null) return ReplyError(path.Error, command.Verb);
         if (path.Parameters.Count > 0) return ReplyError(SmtpReplies.UnsupportedParameter, command.Verb);
+        if (!_smtpUtf8 && !PathParser.IsAscii(path.Address)) return ReplyError(SmtpReplies.NonAsciiAddressWithoutSmtpUtf8, command.Verb);
 
-        var reply = await _backendSession.RcptAsync(path.Address, _shutdown);
+        var reply = await Backend.RcptAsync(path.Address, CancellationToken.None);
         if (reply.IsPositive) _recipients.Add(path.Address);
         return Reply(reply);
     }
@@ -245,21 +302,29 @@ internal sealed partial class SmtpSession : IAsyncDisposable
 
         // A message under way is finished during a graceful shutdown (its reply is the upstream's verdict);
         // the shutdown closes the connection at the next command.
-        var content = new MessageDataStream(_transport.Input, _options.MaxMessageSize, () => _timer.Arm(_options.DataTimeout, finishOnShutdown: true));
+        var transfer = new DataTransferLimit(_options.DataTimeout, _options.MinDataRate, _time);
+        MessageDataStream? content = null;
+        content = new MessageDataStream(_transport.Input, _options.MaxMessageSize, () => _timer.Arm(transfer.NextRead(content!.Position), finishOnShutdown: true));
         _receivingData = true;
         SmtpReply reply;
         try
         {
-            reply = await _backendSession.DataAsync(content, CancellationToken.None);
+            reply = await Backend.DataAsync(content, CancellationToken.None);
         }
         catch (MessageTooLargeException)
         {
             reply = SmtpReplies.MessageTooLarge;
         }
-        catch (Exception e) when (e is not OperationCanceledException && !content.TransportFailed)
+        catch (Exception) when (content.TransportFailed)
+        {
+            // Reading the message from the client failed: the conversation cannot go on.
+            if (!_timer.Fired) _transport.MarkBroken();
+            throw;
+        }
+        catch (Exception e)
         {
             // The backend's own trouble (disk full, a bug): the client may try again, the connection goes on.
-            LogBackendFailed(_info.ConnectionId, e.GetType().Name, e.Message);
+            LogCommandFailed(e, _info.ConnectionId, command.Verb);
             reply = SmtpReplies.LocalError;
         }
 
@@ -284,11 +349,20 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         return Next.Close;
     }
 
+    /// <summary>Forgets the transaction here and in the backend; a backend that fails to forget is logged, not fatal.</summary>
     private async ValueTask ResetTransactionAsync()
     {
         _reversePath = null;
+        _smtpUtf8 = false;
         _recipients.Clear();
-        await _backendSession.ResetAsync();
+        try
+        {
+            if (_backendSession is not null) await _backendSession.ResetAsync();
+        }
+        catch (Exception e) when (!_transport.Broken)
+        {
+            LogCommandFailed(e, _info.ConnectionId, "(reset)");
+        }
     }
 
     private Next Reply(SmtpReply reply)
@@ -317,18 +391,28 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _timer.DisposeAsync();
-        if (_backendSession is not null) await _backendSession.DisposeAsync();
+        try
+        {
+            if (_backendSession is not null) await _backendSession.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            LogCommandFailed(e, _info.ConnectionId, "(end of session)");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId} {Remote}: {Verb} answered {Reply}")]
     private partial void LogProtocolError(string connectionId, string? remote, string verb, string reply);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: AUTH failed for user {UserName} (failure {Count} on this connection)")]
-    private partial void LogAuthFailed(string connectionId, string? remote, string userName, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: AUTH failed for user {UserName} (failure {Count} on this connection): {Reply}")]
+    private partial void LogAuthFailed(string connectionId, string? remote, string userName, int count, string reply);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: authenticated as {UserName} with {Mechanism}")]
     private partial void LogAuthenticated(string connectionId, string userName, string mechanism);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId}: the backend failed while receiving a message: {Error}: {Detail}")]
-    private partial void LogBackendFailed(string connectionId, string error, string detail);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId}: {Verb} failed inside the relay and was answered 451 4.3.0")]
+    private partial void LogCommandFailed(Exception exception, string connectionId, string verb);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId}: the session failed inside the relay and was closed")]
+    private partial void LogSessionFailed(Exception exception, string connectionId);
 }

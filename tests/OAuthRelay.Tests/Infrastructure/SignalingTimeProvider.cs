@@ -33,12 +33,25 @@ public sealed class SignalingTimeProvider : TimeProvider
     /// <summary>Waits until a timer is armed with exactly <paramref name="dueTime"/>, then moves the clock past it.</summary>
     public async Task FireTimerAsync(TimeSpan dueTime)
     {
+        await WaitForTimerAsync(dueTime);
+        Fake.Advance(dueTime);
+    }
+
+    /// <summary>Forgets the timers armed so far, so that the next wait sees only timers armed after this call.</summary>
+    public void ForgetArmedTimers()
+    {
+        while (_armed.Reader.TryRead(out _))
+        {
+        }
+    }
+
+    /// <summary>Waits until a timer is armed with exactly <paramref name="dueTime"/>; the clock does not move.</summary>
+    public async Task WaitForTimerAsync(TimeSpan dueTime)
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         while (await _armed.Reader.ReadAsync(timeout.Token) != dueTime)
         {
         }
-
-        Fake.Advance(dueTime);
     }
 
     private sealed class SignalingTimer(ITimer inner, ChannelWriter<TimeSpan> armed) : ITimer

@@ -62,7 +62,7 @@ public sealed class ImapBadInputTests
     [InlineData("a1 LOGIN \"app\\x\" secret", "a1 BAD Invalid escape in quoted string")]
     [InlineData("a1 LOGIN {12} user", "a1 BAD A literal announcement must end the line")]
     [InlineData("a1 LOGIN onlyuser", "a1 BAD Invalid arguments for LOGIN")]
-    [InlineData("a1 AUTHENTICATE PLAIN !!!notbase64", "a1 BAD Invalid base64 in authentication response")]
+    [InlineData("a1 AUTHENTICATE PLAIN !!!notbase64", "a1 BAD Malformed PLAIN response")]
     [InlineData("a1 AUTHENTICATE PLAIN AHVzZXI=", "a1 BAD Malformed PLAIN response")]
     [InlineData("a1 AUTHENTICATE CRAM-MD5", "a1 NO [CANNOT] Unsupported authentication mechanism")]
     [InlineData("a1 SELECT INBOX", "a1 BAD Log in first")]
@@ -140,7 +140,7 @@ public sealed class ImapBadInputTests
 
         await time.FireTimerAsync(TimeSpan.FromMinutes(1));
 
-        Assert.Equal("* BYE Autologout; idle for too long", await client.ReadLineAsync());
+        Assert.Equal("* BYE Login not completed in time", await client.ReadLineAsync());
         Assert.True(await client.IsClosedByServerAsync());
     }
 

@@ -106,9 +106,16 @@ public sealed class MailboxSpliceTests
         await upstream.Send.WriteAsync("* 3 EXISTS\r\n"u8.ToArray());
         Assert.Equal("* 3 EXISTS\r\n", await client.ReceiveAsync(12));
         time.Advance(TimeSpan.FromMinutes(29)); // 49 minutes in all, 29 since the last traffic
-        Assert.False(run.IsCompleted);
 
-        time.Advance(TimeSpan.FromMinutes(2));
+        // Still spliced: bytes still go through (past the 30 minutes counted from the start, the splice would be over).
+        await client.Send.WriteAsync("a1 NOOP\r\n"u8.ToArray());
+        Assert.Equal("a1 NOOP\r\n", await upstream.ReceiveAsync(9));
+        Assert.False(run.IsCompleted);
+        time.Advance(TimeSpan.FromMinutes(29)); // 29 minutes after that NOOP
+        await upstream.Send.WriteAsync("a1 OK\r\n"u8.ToArray());
+        Assert.Equal("a1 OK\r\n", await client.ReceiveAsync(7));
+
+        time.Advance(TimeSpan.FromMinutes(30)); // 30 minutes of silence after the last traffic
         var result = await run.WaitAsync(TimeSpan.FromSeconds(15));
         Assert.Equal("idle timeout", result.Ending);
     }

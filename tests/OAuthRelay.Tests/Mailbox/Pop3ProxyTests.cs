@@ -86,7 +86,7 @@ public sealed class Pop3ProxyTests
         Assert.Equal("-ERR Send USER first", await client.ExchangeAsync("PASS secret"));
         Assert.Equal("-ERR Log in first", await client.ExchangeAsync("STAT"));
         Assert.Equal("-ERR Unknown command", await client.ExchangeAsync("XYZZY"));
-        Assert.Equal("-ERR Invalid base64 in authentication response", await client.ExchangeAsync("AUTH PLAIN !!!"));
+        Assert.Equal("-ERR Malformed PLAIN response", await client.ExchangeAsync("AUTH PLAIN !!!"));
         Assert.Equal("-ERR Unsupported authentication mechanism", await client.ExchangeAsync("AUTH CRAM-MD5"));
         Assert.Equal("+ ", await client.ExchangeAsync("AUTH PLAIN"));
         Assert.Equal("-ERR Authentication cancelled", await client.ExchangeAsync("*"));

@@ -61,7 +61,7 @@ public sealed class LimitTests
     {
         var time = new SignalingTimeProvider();
         await using var host = await RelayTestHost.StartAsync(new Dictionary<string, string?> { ["Smtp:IdleTimeout"] = "00:10:00" }, time);
-        await using var client = await host.OpenAsync();
+        await using var client = await host.OpenAuthenticatedAsync();
 
         await time.FireTimerAsync(TimeSpan.FromMinutes(10));
 
