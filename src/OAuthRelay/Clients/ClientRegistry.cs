@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Primitives;
 using OAuthRelay.Configuration;
 
@@ -13,25 +11,19 @@ namespace OAuthRelay.Clients;
 /// </summary>
 public sealed partial class ClientRegistry : IDisposable
 {
-    // Verified against when the user name is unknown, so that a miss costs the same time as a wrong password.
-    private static readonly Lazy<string> DecoyHash = new(() => PasswordHasher.Hash(Guid.NewGuid().ToString()));
-
     private readonly IConfiguration _configuration;
     private readonly ConfigurationFileStatus _fileStatus;
     private readonly ClientRules _rules;
-    private readonly TimeProvider _time;
     private readonly ILogger<ClientRegistry> _logger;
     private readonly IDisposable _reloadRegistration;
-    private readonly byte[] _cacheKey = RandomNumberGenerator.GetBytes(32);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _verified = new();
+    private readonly ConcurrentDictionary<int, string> _decoys = new();
     private volatile IReadOnlyList<RelayClient> _clients;
 
-    public ClientRegistry(IConfiguration configuration, ConfigurationFileStatus fileStatus, ClientRules rules, TimeProvider time, ILogger<ClientRegistry> logger)
+    public ClientRegistry(IConfiguration configuration, ConfigurationFileStatus fileStatus, ClientRules rules, ILogger<ClientRegistry> logger)
     {
         _configuration = configuration;
         _fileStatus = fileStatus;
         _rules = rules;
-        _time = time;
         _logger = logger;
         _clients = ClientConfigurationParser.Parse(configuration, rules); // a bad file at start stops the start
         _reloadRegistration = ChangeToken.OnChange(configuration.GetReloadToken, Reload);
@@ -42,16 +34,20 @@ public sealed partial class ClientRegistry : IDisposable
 
     public IReadOnlyList<RelayClient> Clients => _clients;
 
-    public RelayClient? FindByCredentials(string userName, string password)
-    {
-        var client = _clients.FirstOrDefault(c => string.Equals(c.UserName, userName, StringComparison.OrdinalIgnoreCase));
-        if (client?.PasswordHash is null)
-        {
-            PasswordHasher.Verify(password, DecoyHash.Value);
-            return null;
-        }
+    public RelayClient? FindByUserName(string userName) =>
+        _clients.FirstOrDefault(c => string.Equals(c.UserName, userName, StringComparison.OrdinalIgnoreCase));
 
-        return IsRememberedOrVerified(client.PasswordHash, userName, password) ? client : null;
+    /// <summary>
+    /// A hash no password matches, with the highest iteration count among the clients' hashes: an unknown user name is
+    /// checked against it, so that it costs the same time as a wrong password for a known one.
+    /// </summary>
+    public string DecoyHash
+    {
+        get
+        {
+            var iterations = _clients.Select(c => c.PasswordHash is { } hash ? PasswordHasher.Iterations(hash) : 0).DefaultIfEmpty().Max();
+            return _decoys.GetOrAdd(Math.Max(iterations, PasswordHasher.MinimumIterations), PasswordHasher.Decoy);
+        }
     }
 
     public RelayClient? FindByNetwork(IPAddress? address)
@@ -59,21 +55,6 @@ public sealed partial class ClientRegistry : IDisposable
         if (address is null) return null;
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
         return _clients.FirstOrDefault(c => c.Networks.Any(n => n.Contains(address)));
-    }
-
-    /// <summary>
-    /// PBKDF2 is slow by design; an app that connects per message would pay it every time. A success is remembered
-    /// for a few minutes under a keyed hash of user, password and stored hash (never the password), as Dovecot does.
-    /// </summary>
-    private bool IsRememberedOrVerified(string passwordHash, string userName, string password)
-    {
-        var key = Convert.ToBase64String(HMACSHA256.HashData(_cacheKey, Encoding.UTF8.GetBytes($"{userName}\0{password}\0{passwordHash}")));
-        var now = _time.GetUtcNow();
-        if (_verified.TryGetValue(key, out var until) && until > now) return true;
-        if (!PasswordHasher.Verify(password, passwordHash)) return false;
-        var lifetime = _configuration.GetSection("Relay").Get<RelayOptions>()?.CredentialCacheTime ?? new RelayOptions().CredentialCacheTime;
-        _verified[key] = now + lifetime;
-        return true;
     }
 
     private void Reload()
@@ -85,7 +66,6 @@ public sealed partial class ClientRegistry : IDisposable
             {
                 var clients = ClientConfigurationParser.Parse(_configuration, _rules);
                 _clients = clients;
-                _verified.Clear();
                 LogReloaded(clients.Count);
             }
             catch (Exception e) when (e is InvalidOperationException or FormatException)

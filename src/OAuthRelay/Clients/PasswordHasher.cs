@@ -26,8 +26,18 @@ public static class PasswordHasher
         return $"{Prefix}{iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
 
+    /// <summary>
+    /// A well-formed hash that no password matches (random salt and hash), costing <paramref name="iterations"/> to
+    /// verify like any other; made without running PBKDF2.
+    /// </summary>
+    public static string Decoy(int iterations) =>
+        $"{Prefix}{iterations}${Convert.ToBase64String(RandomNumberGenerator.GetBytes(SaltBytes))}${Convert.ToBase64String(RandomNumberGenerator.GetBytes(HashBytes))}";
+
     /// <summary>Whether <paramref name="encoded"/> is a hash this class can verify; used to reject bad configuration early.</summary>
     public static bool IsWellFormed(string encoded) => TryParse(encoded, out _, out _, out _);
+
+    /// <summary>The iteration count of a well-formed hash; 0 otherwise.</summary>
+    public static int Iterations(string encoded) => TryParse(encoded, out var iterations, out _, out _) ? iterations : 0;
 
     public static bool Verify(string password, string encoded)
     {

@@ -63,6 +63,7 @@ public static class RelayApplication
         services.Configure<MailboxServerOptions>(configuration.GetSection("Mailbox"));
         services.Configure<Dictionary<string, ListenerOptions>>(configuration.GetSection("Listeners"));
         services.Configure<Dictionary<string, ClientOptions>>(configuration.GetSection("Clients"));
+        services.Configure<RelayOptions>(configuration.GetSection("Relay"));
         services.Configure<DeliveryOptions>(configuration.GetSection("Delivery"));
         services.Configure<AdminOptions>(configuration.GetSection("Admin"));
         services.Configure<UpstreamOptions>(configuration.GetSection("Upstream"));
@@ -79,6 +80,7 @@ public static class RelayApplication
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value
             .ClientRules(sp.GetRequiredService<TokenService>().AccountNames.ToHashSet(StringComparer.OrdinalIgnoreCase)));
         services.AddSingleton<ClientRegistry>();
+        services.AddSingleton<ClientAuthenticator>();
         services.AddSingleton<MessageSpool>();
         services.AddSingleton<UpstreamCertificateValidator>();
         services.AddSingleton<UpstreamConnector>();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using OAuthRelay.Clients;
@@ -15,7 +16,7 @@ namespace OAuthRelay.MailboxProxy;
 /// client's password is not to blame for is temporary, never "authentication failed".
 /// </summary>
 internal sealed partial class MailboxProxyBackend(
-    ClientRegistry clients,
+    ClientAuthenticator authenticator,
     TokenService tokens,
     MailboxUpstreamConnector connector,
     RelayMetrics metrics,
@@ -24,8 +25,18 @@ internal sealed partial class MailboxProxyBackend(
 {
     public async ValueTask<MailboxLogin> LoginAsync(MailboxSessionInfo session, string userName, string password, CancellationToken cancellationToken)
     {
-        var client = clients.FindByCredentials(userName, password);
-        if (client is null) return MailboxLogin.BadCredentials();
+        var login = await authenticator.AuthenticateAsync((session.RemoteEndPoint as IPEndPoint)?.Address, userName, password);
+        switch (login.Outcome)
+        {
+            case ClientLoginOutcome.Busy:
+                return MailboxLogin.Unavailable(login.Reason);
+            case ClientLoginOutcome.Blocked:
+                return MailboxLogin.Refused(login.Reason);
+            case ClientLoginOutcome.WrongCredentials:
+                return MailboxLogin.BadCredentials();
+        }
+
+        var client = login.Client!;
         if (client.OAuth && client.Account is null)
         {
             LogUnavailable(session.ConnectionId, client.Name, "OAuth is on but the client names no Account");

@@ -12,7 +12,7 @@ namespace OAuthRelay.Relay;
 /// One client connection as the relay sees it: which client it is, what that client may do, and the delivery
 /// transaction of the message under way. Writes one structured log line per message.
 /// </summary>
-internal sealed partial class RelaySession(ClientRegistry clients, IMessageDelivery delivery, RelayMetrics metrics, TimeProvider time, ILogger logger, SmtpSessionInfo info, RelayClient? networkClient)
+internal sealed partial class RelaySession(ClientAuthenticator authenticator, IMessageDelivery delivery, RelayMetrics metrics, TimeProvider time, ILogger logger, SmtpSessionInfo info, RelayClient? networkClient)
     : ISmtpBackendSession
 {
     private static readonly SmtpReply SenderNotAllowed = new(550, "5.7.1", "Sender address not allowed for this client");
@@ -26,13 +26,22 @@ internal sealed partial class RelaySession(ClientRegistry clients, IMessageDeliv
     /// <summary>Clients on a trusted network may send without AUTH; everyone else authenticates.</summary>
     public bool RequiresAuthentication => !_onTrustedNetwork;
 
-    public ValueTask<SmtpReply> AuthenticateAsync(SmtpCredentials credentials, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> AuthenticateAsync(SmtpCredentials credentials, CancellationToken cancellationToken)
     {
-        var client = clients.FindByCredentials(credentials.UserName, credentials.Password);
-        if (client is null) return ValueTask.FromResult(SmtpReplies.InvalidCredentials);
-        _client = client;
-        _credentials = credentials;
-        return ValueTask.FromResult(SmtpReplies.AuthSucceeded);
+        var login = await authenticator.AuthenticateAsync(info.RemoteAddress, credentials.UserName, credentials.Password);
+        switch (login.Outcome)
+        {
+            case ClientLoginOutcome.Accepted:
+                _client = login.Client;
+                _credentials = credentials;
+                return SmtpReplies.AuthSucceeded;
+            case ClientLoginOutcome.Busy:
+                return new SmtpReply(454, "4.7.0", login.Reason);
+            case ClientLoginOutcome.Blocked:
+                return new SmtpReply(421, "4.7.0", login.Reason);
+            default:
+                return SmtpReplies.InvalidCredentials;
+        }
     }
 
     public async ValueTask<SmtpReply> MailAsync(string reversePath, MailParameters parameters, CancellationToken cancellationToken)

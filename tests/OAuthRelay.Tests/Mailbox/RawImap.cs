@@ -7,9 +7,9 @@ namespace OAuthRelay.Tests.Mailbox;
 internal static class RawImap
 {
     /// <summary>Connects and reads the greeting.</summary>
-    public static async Task<RawLineClient> OpenAsync(IPEndPoint server)
+    public static async Task<RawLineClient> OpenAsync(IPEndPoint server, IPAddress? from = null)
     {
-        var client = await RawLineClient.ConnectAsync(server);
+        var client = await RawLineClient.ConnectAsync(server, from);
         Assert.StartsWith("* OK ", await client.ReadLineAsync());
         return client;
     }

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using OAuthRelay.Clients;
+using OAuthRelay.Tests.Infrastructure;
+
+namespace OAuthRelay.Tests.Clients;
+
+/// <summary>What a password check costs, and that nobody can make the relay spend its CPU on them.</summary>
+[Collection(nameof(TimingSensitive))]
+public sealed class PasswordCheckCostTests
+{
+    [Fact]
+    public async Task An_unknown_user_name_costs_the_same_hashing_as_a_wrong_password_for_a_million_iteration_hash()
+    {
+        // A well-formed hash with a million iterations (no password matches it; checking any costs the full count).
+        await using var host = await RelayTestHost.StartAsync(new Dictionary<string, string?> { ["Clients:app:PasswordHash"] = PasswordHasher.Decoy(1_000_000) });
+        var authenticator = host.Services.GetRequiredService<ClientAuthenticator>();
+
+        // CPU time, not wall time: the hash runs on one thread, and other processes on the machine do not count.
+        async Task<TimeSpan> WrongLoginAsync(string userName, string from)
+        {
+            var started = Process.GetCurrentProcess().TotalProcessorTime;
+            Assert.Equal(ClientLoginOutcome.WrongCredentials, (await authenticator.AuthenticateAsync(IPAddress.Parse(from), userName, "wrong password")).Outcome);
+            return Process.GetCurrentProcess().TotalProcessorTime - started;
+        }
+
+        var unknownUser = await WrongLoginAsync("nobody@contoso.test", "127.0.1.2");
+        var wrongPassword = await WrongLoginAsync(RelayTestHost.UserName, "127.0.1.1");
+
+        // A decoy with the default 210,000 iterations would cost a fifth; none at all, nothing.
+        Assert.InRange(unknownUser / wrongPassword, 0.6, 1.6);
+    }
+
+    [Fact]
+    public async Task Forty_guessing_connections_from_one_address_slow_a_login_from_another_by_less_than_20_percent()
+    {
+        await using var host = await RelayTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Relay:CredentialCacheTime"] = "00:00:00", // every legitimate login is a real password check
+            ["Smtp:AuthFailureDelay"] = "00:00:00.500",
+        });
+        var baseline = await MedianLoginAsync(host);
+
+        using var stop = new CancellationTokenSource();
+        var guessers = Enumerable.Range(0, 40).Select(i => GuessAsync(host, i, stop.Token)).ToArray();
+        await host.Logs.WaitForLineAsync("Login failures for address 127.0.0.2 reached");
+        var underAttack = await MedianLoginAsync(host);
+        await stop.CancelAsync();
+        await Task.WhenAll(guessers);
+
+        Assert.True(underAttack <= baseline * 1.2, $"a login took {underAttack.TotalMilliseconds:0.0} ms under attack, {baseline.TotalMilliseconds:0.0} ms before");
+    }
+
+    /// <summary>The median time of nine AUTH round trips from 127.0.0.1, each on a new connection.</summary>
+    private static async Task<TimeSpan> MedianLoginAsync(RelayTestHost host)
+    {
+        var times = new List<TimeSpan>();
+        for (var i = 0; i < 9; i++)
+        {
+            await using var client = await host.OpenAsync(from: IPAddress.Loopback);
+            await client.CommandAsync("EHLO client.test");
+            var started = Stopwatch.GetTimestamp();
+            Assert.Equal(235, (await client.CommandAsync($"AUTH PLAIN {RelayTestHost.PlainResponse}")).Code);
+            times.Add(Stopwatch.GetElapsedTime(started));
+        }
+
+        return times.Order().ElementAt(times.Count / 2);
+    }
+
+    /// <summary>One guessing connection after another from 127.0.0.2, as fast as the relay answers, until stopped.</summary>
+    private static async Task GuessAsync(RelayTestHost host, int guesser, CancellationToken stop)
+    {
+        var guess = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await using var client = await host.OpenAsync(from: IPAddress.Parse("127.0.0.2"));
+                await client.CommandAsync("EHLO guesser.test");
+                while (!stop.IsCancellationRequested)
+                {
+                    var plain = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0user{guesser}@contoso.test\0guess{guess++}"));
+                    if ((await client.CommandAsync($"AUTH PLAIN {plain}")).Code != 535) break;
+                }
+            }
+            catch (IOException)
+            {
+                // The relay closed the connection: connect again.
+            }
+        }
+    }
+}
