@@ -83,6 +83,7 @@ public static class RelayApplication
         services.AddSingleton<ClientAuthenticator>();
         services.AddSingleton<MessageSpool>();
         services.AddSingleton<UpstreamCertificateValidator>();
+        services.AddSingleton<UpstreamLogin>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<MailboxUpstreamConnector>();
         services.AddSingleton<IMailboxBackend, MailboxProxyBackend>();

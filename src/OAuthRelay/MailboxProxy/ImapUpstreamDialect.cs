@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using OAuthRelay.Connections;
+using OAuthRelay.Upstream;
 
 namespace OAuthRelay.MailboxProxy;
 

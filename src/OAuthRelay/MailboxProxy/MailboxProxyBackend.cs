@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Authentication;
 using OAuthRelay.Clients;
 using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Splice;
@@ -17,7 +15,7 @@ namespace OAuthRelay.MailboxProxy;
 /// </summary>
 internal sealed partial class MailboxProxyBackend(
     ClientAuthenticator authenticator,
-    TokenService tokens,
+    UpstreamLogin upstreamLogin,
     MailboxUpstreamConnector connector,
     RelayMetrics metrics,
     ILogger<MailboxProxyBackend> logger)
@@ -43,12 +41,12 @@ internal sealed partial class MailboxProxyBackend(
             return MailboxLogin.Unavailable("No mailbox is configured for this client");
         }
 
-        var identity = client.OAuth ? UpstreamIdentity.OAuth(client.Account!, tokens.Options(client.Account!).Mailbox) : UpstreamIdentity.Basic(userName, password);
+        var identity = upstreamLogin.IdentityFor(client, userName, password);
         try
         {
             return MailboxLogin.Succeeded(await connector.ConnectAsync(session.Protocol, identity, client.Name, cancellationToken));
         }
-        catch (UpstreamAuthenticationException) when (!identity.UsesOAuth)
+        catch (UpstreamAuthenticationException e) when (e.ClientsOwnCredentials)
         {
             return MailboxLogin.BadCredentials(); // the upstream refused the client's own password
         }
@@ -62,8 +60,7 @@ internal sealed partial class MailboxProxyBackend(
             LogUnavailable(session.ConnectionId, client.Name, e.Message);
             return MailboxLogin.Unavailable("The relay has no valid sign-in for this mailbox; try again later");
         }
-        catch (Exception e) when (e is IOException or SocketException or AuthenticationException or UpstreamProtocolException
-                                      || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (NetworkFailure.Is(e) && !cancellationToken.IsCancellationRequested)
         {
             LogUnavailable(session.ConnectionId, client.Name, $"{e.GetType().Name}: {e.Message}");
             return MailboxLogin.Unavailable("The mail server cannot be reached; try again later");

@@ -3,28 +3,24 @@ using System.Security.Authentication;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
 using OAuthRelay.Connections;
-using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 
 namespace OAuthRelay.MailboxProxy;
 
 /// <summary>
 /// Opens a logged-in IMAP or POP3 upstream session for a splice: implicit TLS 1.2+ with certificate validation,
-/// then XOAUTH2 with the account's token (one retry with a refreshed token if refused) or the client's own login.
+/// then XOAUTH2 with the account's token or the client's own login, through <see cref="UpstreamLogin"/>.
 /// The SASL response is MailKit's <see cref="SaslMechanismOAuth2"/>; the few commands around it are written here
 /// because MailKit's clients own their stream and would not hand it over for the splice.
 /// </summary>
-internal sealed partial class MailboxUpstreamConnector(
+internal sealed class MailboxUpstreamConnector(
     IOptions<UpstreamOptions> options,
     UpstreamCertificateValidator certificates,
-    TokenService tokens,
-    ILogger<MailboxUpstreamConnector> logger)
+    UpstreamLogin login)
 {
     public async Task<UpstreamMailbox> ConnectAsync(MailProtocol protocol, UpstreamIdentity identity, string clientName, CancellationToken cancellationToken)
     {
         var endpoint = protocol == MailProtocol.Imap ? options.Value.Imap : options.Value.Pop3;
-        var tokenProtocol = protocol == MailProtocol.Imap ? MailProtocol.Imap : MailProtocol.Pop3;
-        var token = identity.UsesOAuth ? await tokens.GetAccessTokenAsync(identity.Account!, tokenProtocol, cancellationToken) : null;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.Timeout);
@@ -44,16 +40,13 @@ internal sealed partial class MailboxUpstreamConnector(
             var transport = new LineTransport(mailbox.Pipe.Input, mailbox.Pipe.Output);
             IMailboxUpstreamDialect dialect = protocol == MailProtocol.Imap ? new ImapUpstreamDialect(transport) : new Pop3UpstreamDialect(transport);
             await dialect.GreetAsync(timeout.Token);
-            for (var attempt = 1; ; attempt++)
+            await login.LogInAsync(identity, protocol, async token =>
             {
                 var accepted = token is null
                     ? await dialect.LoginAsync(identity.UserName, identity.Password ?? string.Empty, timeout.Token)
                     : await dialect.AuthenticateXOAuth2Async(new SaslMechanismOAuth2(identity.UserName, token.Token).Challenge(null, timeout.Token), timeout.Token);
-                if (accepted) break;
-                LogAuthRefused(protocol, identity.ToString(), attempt);
-                if (token is null || attempt == 2) throw new UpstreamAuthenticationException(identity.ToString(), "login refused", null);
-                token = await tokens.ReplaceAccessTokenAsync(identity.Account!, tokenProtocol, token, timeout.Token);
-            }
+                if (!accepted) throw new UpstreamLoginRefusedException("login refused");
+            }, timeout.Token);
 
             mailbox.Capabilities = await dialect.CapabilitiesAfterLoginAsync(timeout.Token);
             await mailbox.EndConversationAsync(timeout.Token);
@@ -66,6 +59,4 @@ internal sealed partial class MailboxUpstreamConnector(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Protocol} upstream refused login as {Identity} (attempt {Attempt})")]
-    private partial void LogAuthRefused(MailProtocol protocol, string identity, int attempt);
 }

@@ -1,4 +1,5 @@
 using OAuthRelay.Connections;
+using OAuthRelay.Upstream;
 
 namespace OAuthRelay.MailboxProxy;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OAuthRelay.Clients;
+using OAuthRelay.Connections;
 using OAuthRelay.Delivery;
 using OAuthRelay.Observability;
 using OAuthRelay.Smtp.Backend;
@@ -49,7 +50,7 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
         var client = _client!;
         if (!client.Senders.Allows(reversePath))
         {
-            LogSenderRefused(info.ConnectionId, client.Name, reversePath);
+            LogSenderRefused(info.ConnectionId, client.Name, LogText.Escape(reversePath));
             return SenderNotAllowed;
         }
 

@@ -55,7 +55,7 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
                     reusable = (int)reset.StatusCode == 250;
                     connection.InTransaction = false;
                 }
-                catch (Exception e) when (e is IOException or MailKit.ProtocolException or MailKit.ServiceNotConnectedException or OperationCanceledException)
+                catch (Exception e) when (NetworkFailure.Is(e))
                 {
                     reusable = false;
                 }
@@ -110,7 +110,7 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
             await connection.Client.NoOpAsync(cancellationToken);
             return true;
         }
-        catch (Exception e) when (e is IOException or MailKit.ProtocolException or MailKit.CommandException or MailKit.ServiceNotConnectedException)
+        catch (Exception e) when (NetworkFailure.Is(e) || e is MailKit.CommandException)
         {
             return false;
         }

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using MailKit.Net.Smtp;
 using OAuthRelay.Smtp.Protocol;
@@ -10,19 +9,19 @@ namespace OAuthRelay.Upstream;
 /// What the client is told when the upstream answers or fails: one table, first match wins.
 /// The upstream's own verdicts pass through unchanged (code, enhanced code, text); the relay's own trouble is
 /// always temporary — 454 4.7.0 for anything about its credentials (never 535: the client's password is fine),
-/// 451 4.4.1 for the network — so the client keeps the message and tries again.
+/// 451 4.4.1 for the network — so the client keeps the message and tries again. Only when OAuth is off for the client
+/// and the upstream refuses the client's own password is the answer 535 5.7.8, as it would be going direct.
 /// </summary>
 public static partial class ReplyMapper
 {
     private static readonly (Func<Exception, bool> Matches, Func<Exception, SmtpReply> Reply)[] Table =
     [
         (e => e is SmtpCommandException, e => FromUpstream((int)((SmtpCommandException)e).StatusCode, e.Message)),
+        (e => e is UpstreamAuthenticationException { ClientsOwnCredentials: true }, _ => new SmtpReply(535, "5.7.8", "The upstream server refused your user name or password")),
         (e => e is UpstreamAuthenticationException, _ => new SmtpReply(454, "4.7.0", "Temporary authentication failure towards the upstream server, try again later")),
         (e => e is TokenUnavailableException, e => new SmtpReply(454, "4.7.0", $"The relay cannot get an Office 365 token ({((TokenUnavailableException)e).Health.State}); the operator has been alerted, try again later")),
         (e => e is UpstreamBusyException, _ => new SmtpReply(451, "4.4.1", "All upstream connections for this mailbox are busy, try again later")),
-        (e => e is IOException or SocketException or TimeoutException or OperationCanceledException or System.Security.Authentication.AuthenticationException
-            or MailKit.ProtocolException or MailKit.ServiceNotConnectedException or MailKit.ServiceNotAuthenticatedException,
-            _ => new SmtpReply(451, "4.4.1", "The upstream server cannot be reached, try again later")),
+        (NetworkFailure.Is, _ => new SmtpReply(451, "4.4.1", "The upstream server cannot be reached, try again later")),
     ];
 
     /// <summary>The reply for a failure on the way upstream; unknown failures are a temporary local error.</summary>

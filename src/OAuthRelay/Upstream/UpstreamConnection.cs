@@ -19,7 +19,7 @@ internal sealed class UpstreamConnection(PassThroughSmtpClient client, string? t
         {
             if (Client.IsConnected) await Client.DisconnectAsync(quit: true).WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (Exception e) when (e is IOException or TimeoutException or MailKit.ProtocolException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (NetworkFailure.Is(e) || e is InvalidOperationException)
         {
             // Closing anyway.
         }

@@ -8,47 +8,52 @@ using OAuthRelay.Tokens;
 namespace OAuthRelay.Upstream;
 
 /// <summary>
-/// Opens and authenticates upstream connections: TLS 1.2+ with certificate validation (plus an optional private CA),
-/// then XOAUTH2 with the account's token or the client's own credentials. A 535 on XOAUTH2 gets one retry with a
-/// freshly refreshed token; a second 535 is an <see cref="UpstreamAuthenticationException"/>.
+/// Opens and authenticates upstream SMTP connections: TLS 1.2+ with the relay's certificate validation, then XOAUTH2
+/// with the account's token or the client's own credentials, through <see cref="UpstreamLogin"/> (one retry with a
+/// fresh token).
 /// </summary>
-internal sealed partial class UpstreamConnector(
+internal sealed class UpstreamConnector(
     IOptions<UpstreamOptions> options,
     IOptions<SmtpServerOptions> server,
     UpstreamCertificateValidator certificates,
-    TokenService tokens,
-    ILogger<UpstreamConnector> logger)
+    UpstreamLogin login)
 {
-
     /// <summary>The token a new connection for <paramref name="identity"/> would use now (from memory while valid).</summary>
     public async Task<string?> CurrentTokenAsync(UpstreamIdentity identity, CancellationToken cancellationToken) =>
-        identity.UsesOAuth ? (await tokens.GetAccessTokenAsync(identity.Account!, MailProtocol.Smtp, cancellationToken)).Token : null;
+        (await login.CurrentTokenAsync(identity, MailProtocol.Smtp, cancellationToken))?.Token;
 
     public async Task<UpstreamConnection> ConnectAsync(UpstreamIdentity identity, CancellationToken cancellationToken)
     {
-        AccessToken? token = identity.UsesOAuth ? await tokens.GetAccessTokenAsync(identity.Account!, MailProtocol.Smtp, cancellationToken) : null;
-        for (var attempt = 1; ; attempt++)
+        var client = NewClient();
+        try
         {
-            var client = NewClient();
-            try
+            await ConnectTransportAsync(client, cancellationToken);
+            string? used = null;
+            await login.LogInAsync(identity, MailProtocol.Smtp, async token =>
             {
-                await ConnectTransportAsync(client, cancellationToken);
-                if (token is not null) await client.AuthenticateAsync(new SaslMechanismOAuth2(identity.UserName, token.Token), cancellationToken);
-                else if (identity.Password is not null) await client.AuthenticateAsync(identity.UserName, identity.Password, cancellationToken);
-                return new UpstreamConnection(client, token?.Token);
-            }
-            catch (MailKit.Security.AuthenticationException e)
-            {
-                client.Dispose();
-                LogAuthRefused(identity.ToString(), e.Message, attempt);
-                if (token is null || attempt == 2) throw new UpstreamAuthenticationException(identity.ToString(), e.Message, e);
-                token = await tokens.ReplaceAccessTokenAsync(identity.Account!, MailProtocol.Smtp, token, cancellationToken);
-            }
-            catch
-            {
-                client.Dispose();
-                throw;
-            }
+                used = token?.Token;
+                await AuthenticateAsync(client, identity, token, cancellationToken);
+            }, cancellationToken);
+            return new UpstreamConnection(client, used);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One SASL exchange on a connected client; MailKit stays connected after a refusal, so a retry can follow.</summary>
+    private static async Task AuthenticateAsync(PassThroughSmtpClient client, UpstreamIdentity identity, AccessToken? token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (token is not null) await client.AuthenticateAsync(new SaslMechanismOAuth2(identity.UserName, token.Token), cancellationToken);
+            else if (identity.Password is not null) await client.AuthenticateAsync(identity.UserName, identity.Password, cancellationToken);
+        }
+        catch (MailKit.Security.AuthenticationException e)
+        {
+            throw new UpstreamLoginRefusedException(e.Message, e);
         }
     }
 
@@ -79,7 +84,4 @@ internal sealed partial class UpstreamConnector(
         TlsMode.StartTls => SecureSocketOptions.StartTls,
         _ => SecureSocketOptions.None,
     };
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream refused authentication as {Identity} (attempt {Attempt}): {Reply}")]
-    private partial void LogAuthRefused(string identity, string reply, int attempt);
 }

@@ -40,6 +40,22 @@ public sealed class RawSmtpClient : RawLineClient
         return await ReadReplyAsync();
     }
 
+    /// <summary>
+    /// MAIL, RCPT, DATA and the content, stopping at the first step the server refuses; returns that refusal or the
+    /// reply to the end of DATA. For refusals whose step may move (the upstream's verdict at MAIL or after DATA).
+    /// </summary>
+    public async Task<SmtpTestReply> SendMessageOrFirstRefusalAsync(string from, string to, string content)
+    {
+        foreach (var command in new[] { $"MAIL FROM:<{from}>", $"RCPT TO:<{to}>", "DATA" })
+        {
+            var reply = await CommandAsync(command);
+            if (reply.Code >= 400) return reply;
+        }
+
+        await SendRawAsync(content + "\r\n.\r\n");
+        return await ReadReplyAsync();
+    }
+
     public async Task<SmtpTestReply> ReadReplyAsync()
     {
         var lines = new List<string>();

@@ -15,7 +15,7 @@ public sealed class ReplyMapperTests
         { new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, (SmtpStatusCode)550, "5.7.60 SMTP; Client does not have permissions to send as this sender"), 550, "5.7.60" },
         { new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, (SmtpStatusCode)554, "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException"), 554, "5.2.0" },
         { new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, (SmtpStatusCode)552, "Message size exceeds fixed maximum message size"), 552, "5.0.0" },
-        { new UpstreamAuthenticationException("mailbox", "535: 5.7.3 Authentication unsuccessful", new Exception()), 454, "4.7.0" },
+        { new UpstreamAuthenticationException("mailbox", "535: 5.7.3 Authentication unsuccessful", clientsOwnCredentials: false, new Exception()), 454, "4.7.0" },
         { new TokenUnavailableException(new AccountHealth("office", TokenHealthState.NeedsSignIn, "70008", "sign in", DateTimeOffset.UtcNow)), 454, "4.7.0" },
         { new TokenUnavailableException(new AccountHealth("office", TokenHealthState.Misconfigured, "7000215", "fix secret", DateTimeOffset.UtcNow)), 454, "4.7.0" },
         { new UpstreamBusyException("mailbox", TimeSpan.FromSeconds(60)), 451, "4.4.1" },
@@ -34,6 +34,13 @@ public sealed class ReplyMapperTests
         var reply = ReplyMapper.FromException(failure);
         Assert.Equal((code, status), (reply.Code, reply.EnhancedStatus));
         Assert.NotEqual(535, reply.Code);
+    }
+
+    [Fact]
+    public void The_upstream_refusing_a_clients_own_password_is_535_as_going_direct_would_be()
+    {
+        var reply = ReplyMapper.FromException(new UpstreamAuthenticationException("basic@contoso.test", "535 5.7.139 Authentication unsuccessful", clientsOwnCredentials: true, null));
+        Assert.Equal((535, "5.7.8"), (reply.Code, reply.EnhancedStatus));
     }
 
     [Fact]
