@@ -78,7 +78,7 @@ public sealed partial class ClientRegistry : IDisposable
 
     private void Reload()
     {
-        var error = _fileStatus.TakeError();
+        var error = _fileStatus.LastError;
         if (error is null)
         {
             try

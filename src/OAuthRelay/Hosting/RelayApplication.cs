@@ -20,7 +20,7 @@ namespace OAuthRelay.Hosting;
 /// <summary>Composes the relay: configuration, services and Kestrel listeners. Used by the CLI and, with overrides, by tests.</summary>
 public static class RelayApplication
 {
-    /// <param name="configFile">The operator's JSON file; reloaded when it changes.</param>
+    /// <param name="configFile">The operator's JSON file; reloaded when its content changes.</param>
     /// <param name="overrides">Settings laid over the file (tests).</param>
     /// <param name="configureServices">Service replacements (tests: a fake clock).</param>
     public static WebApplication Build(string? configFile, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
@@ -67,6 +67,7 @@ public static class RelayApplication
         services.Configure<AdminOptions>(configuration.GetSection("Admin"));
         services.Configure<UpstreamOptions>(configuration.GetSection("Upstream"));
         services.Configure<SpoolOptions>(configuration.GetSection("Spool"));
+        services.Configure<ConfigurationFileOptions>(configuration.GetSection("Configuration"));
         services.AddSingleton(fileStatus);
 
         services.AddSingleton(TimeProvider.System);
@@ -96,6 +97,7 @@ public static class RelayApplication
         services.AddTokenService(configuration);
         services.AddHostedService<TokenRenewalService>();
         services.AddHostedService<StartupReport>();
+        services.AddHostedService<ConfigurationFileWatcher>();
         configureServices?.Invoke(services);
 
         builder.WebHost.ConfigureKestrel(kestrel =>
