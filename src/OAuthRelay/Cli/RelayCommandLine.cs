@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OAuthRelay.Configuration;
 using OAuthRelay.Hosting;
 
 namespace OAuthRelay.Cli;
@@ -27,14 +28,30 @@ internal static class RelayCommandLine
         root.SetAction(async (result, cancellationToken) =>
         {
             var file = result.GetValue(config)!;
+            var error = result.InvocationConfiguration.Error;
             if (!File.Exists(file))
             {
-                Console.Error.WriteLine($"Configuration file not found: {Path.GetFullPath(file)}");
+                await error.WriteLineAsync($"Configuration file not found: {Path.GetFullPath(file)}");
                 return 2;
             }
 
-            await using var app = RelayApplication.Build(file);
-            await app.RunAsync(cancellationToken);
+            WebApplication app;
+            try
+            {
+                app = RelayApplication.Build(file);
+            }
+            catch (Exception e) when (RelayConfiguration.IsLoadFailure(e))
+            {
+                await error.WriteLineAsync($"Invalid configuration: {RelayConfiguration.DescribeLoadFailure(e)}");
+                return 1;
+            }
+
+            await using (app)
+            {
+                if (!await RelayApplication.StartAsync(app, cancellationToken)) return 1;
+                await app.WaitForShutdownAsync(cancellationToken);
+            }
+
             return 0;
         });
         return root;

@@ -23,7 +23,7 @@ public sealed class ConfigurationFileStatus
 
     internal bool Record(Exception exception)
     {
-        _error = exception.InnerException?.Message ?? exception.Message;
+        _error = RelayConfiguration.DescribeLoadFailure(exception);
         return _started;
     }
 }

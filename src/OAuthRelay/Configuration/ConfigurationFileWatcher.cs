@@ -17,7 +17,7 @@ internal sealed partial class ConfigurationFileWatcher(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var file = ((IConfigurationRoot)configuration).Providers.OfType<WatchedJsonFileProvider>().SingleOrDefault();
+        var file = RelayConfiguration.File(configuration);
         if (file is null) return;
         using var timer = new PeriodicTimer(options.Value.PollInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))

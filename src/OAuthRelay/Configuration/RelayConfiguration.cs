@@ -29,4 +29,15 @@ public static class RelayConfiguration
         if (overrides is not null) builder.AddInMemoryCollection(overrides);
         return builder;
     }
+
+    /// <summary>Whether <paramref name="exception"/> is the file failing to load (unreadable or not JSON), rather than a bug.</summary>
+    public static bool IsLoadFailure(Exception exception) => exception is InvalidDataException or IOException or UnauthorizedAccessException;
+
+    /// <summary>One line: which file, and what the JSON reader says is wrong with it (line and position).</summary>
+    public static string DescribeLoadFailure(Exception exception) =>
+        exception.GetBaseException() == exception ? exception.Message : $"{exception.Message} {exception.GetBaseException().Message}";
+
+    /// <summary>The operator's file among the configuration's sources, or null when there is none (tests).</summary>
+    public static WatchedJsonFileProvider? File(IConfiguration configuration) =>
+        (configuration as IConfigurationRoot)?.Providers.OfType<WatchedJsonFileProvider>().SingleOrDefault();
 }
