@@ -1,3 +1,5 @@
+using System.Net;
+using OAuthRelay.Clients;
 using OAuthRelay.Configuration;
 using OAuthRelay.Listeners;
 using OAuthRelay.Observability;
@@ -23,7 +25,10 @@ internal static class ConfigurationValidator
         if (report.Section<Dictionary<string, AccountOptions>>("Accounts") is { } accounts && report.Section<TokenServiceOptions>("Tokens") is { } tokens)
         {
             foreach (var problem in TokenSettings.Problems(accounts, tokens)) report.Error(problem);
+            if (string.IsNullOrWhiteSpace(tokens.CacheKey)) Warn(FilePermissions.WritableByOthers("The token cache key file", tokens.CacheKeyFile), report);
         }
+
+        if (RelayConfiguration.File(configuration) is { } file) Warn(FilePermissions.WritableByOthers("The configuration file", file.FullPath), report);
 
         if (report.Section<UpstreamOptions>("Upstream") is { TrustedCaFile: { } caFile }) Check(() => TrustedCaFile.Load(caFile), report);
         if (report.Section<AdminOptions>("Admin") is { } admin) CheckAdmin(admin, report);
@@ -48,13 +53,35 @@ internal static class ConfigurationValidator
         }
     }
 
-    private static void CheckClients(IConfiguration configuration, ConfigurationReport report) => Check(() => ConfiguredClients.Parse(configuration), report);
+    private static void CheckClients(IConfiguration configuration, ConfigurationReport report)
+    {
+        IReadOnlyList<RelayClient> clients;
+        try
+        {
+            clients = ConfiguredClients.Parse(configuration);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            report.Error(e.Message);
+            return;
+        }
+
+        foreach (var (client, network) in clients.SelectMany(c => c.Networks.Where(n => n.PrefixLength == 0).Select(n => (c.Name, n))))
+            report.Warn($"Client '{client}': Networks entry {network} covers the whole internet: any address may send as this client without AUTH.");
+    }
 
     private static void CheckAdmin(AdminOptions admin, ConfigurationReport report)
     {
-        if (!ListenerOptions.TryParseAddress(admin.Address, out _)) report.Error($"Admin: {ListenerOptions.BadAddress(admin.Address)}");
+        if (!ListenerOptions.TryParseAddress(admin.Address, out var address)) report.Error($"Admin: {ListenerOptions.BadAddress(admin.Address)}");
         if (admin.Port is < 0 or > 65535) report.Error($"Admin: Port {admin.Port} is not between 0 and 65535.");
         if (admin.BearerTokenFile is { } file && !File.Exists(file)) report.Error($"Admin: BearerTokenFile {file} does not exist.");
+        if (admin.Port is not null && address is not null && !IPAddress.IsLoopback(address) && admin is { BearerToken: null, BearerTokenFile: null })
+            report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics; set Admin:BearerToken or BearerTokenFile.");
+    }
+
+    private static void Warn(string? warning, ConfigurationReport report)
+    {
+        if (warning is not null) report.Warn(warning);
     }
 
     private static void Check(Func<object> load, ConfigurationReport report)

@@ -26,6 +26,12 @@ internal sealed partial class MailboxProxyBackend(
     {
         var client = clients.FindByCredentials(userName, password);
         if (client is null) return MailboxLogin.BadCredentials();
+        if (client.UnavailableReason is { } reason)
+        {
+            LogUnavailable(session.ConnectionId, client.Name, reason);
+            return MailboxLogin.Unavailable(reason);
+        }
+
         if (client.OAuth && client.Account is null)
         {
             LogUnavailable(session.ConnectionId, client.Name, "OAuth is on but the client names no Account");

@@ -30,6 +30,7 @@ internal sealed partial class RelaySession(ClientRegistry clients, IMessageDeliv
     {
         var client = clients.FindByCredentials(credentials.UserName, credentials.Password);
         if (client is null) return ValueTask.FromResult(SmtpReplies.InvalidCredentials);
+        if (client.UnavailableReason is { } reason) return ValueTask.FromResult(Unavailable(client, 454, "4.7.0", reason));
         _client = client;
         _credentials = credentials;
         return ValueTask.FromResult(SmtpReplies.AuthSucceeded);
@@ -38,6 +39,7 @@ internal sealed partial class RelaySession(ClientRegistry clients, IMessageDeliv
     public async ValueTask<SmtpReply> MailAsync(string reversePath, MailParameters parameters, CancellationToken cancellationToken)
     {
         var client = _client!;
+        if (client.UnavailableReason is { } reason) return Unavailable(client, 451, "4.3.0", reason);
         if (!client.Senders.Allows(reversePath))
         {
             LogSenderRefused(info.ConnectionId, client.Name, reversePath);
@@ -84,9 +86,19 @@ internal sealed partial class RelaySession(ClientRegistry clients, IMessageDeliv
 
     public ValueTask DisposeAsync() => ResetAsync();
 
+    /// <summary>A temporary refusal: the client's configuration is fine, the running relay cannot serve it until a restart.</summary>
+    private SmtpReply Unavailable(RelayClient client, int code, string enhancedCode, string reason)
+    {
+        LogUnavailable(info.ConnectionId, client.Name, code, reason);
+        return new SmtpReply(code, enhancedCode, reason);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} client={Client} account={Account} size={Size} recipients={Recipients} reply=\"{Reply}\" duration={DurationMs}ms")]
     private partial void LogMessage(string messageId, string client, string account, long size, int recipients, string reply, long durationMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: client {Client} may not send as {Sender} (550 5.7.1)")]
     private partial void LogSenderRefused(string connectionId, string client, string sender);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: client {Client} refused for now ({Code}): {Reason}")]
+    private partial void LogUnavailable(string connectionId, string client, int code, string reason);
 }
