@@ -17,14 +17,16 @@ internal static class RelayCommandLine
             DefaultValueFactory = _ => DefaultConfigFile,
             Recursive = true,
         };
+        var verbose = CliLogging.VerboseOption();
         var root = new RootCommand("OAuthRelay: plain SMTP in, Office 365 with OAuth 2.0 out");
         root.Add(config);
+        root.Add(verbose);
         root.Add(PasswordCommand.Create());
         root.Add(ClientsCommandLine.Create(config));
         root.Add(CheckConfigCommand.Create(config));
         root.Add(StatusCommand.Create(config));
-        root.Add(TestSendCommand.Create(config));
-        foreach (var command in TokenCommandLine.Create(config)) root.Add(command);
+        root.Add(TestSendCommand.Create(config, verbose));
+        foreach (var command in TokenCommandLine.Create(config, verbose)) root.Add(command);
         root.SetAction(async (result, cancellationToken) =>
         {
             var file = result.GetValue(config)!;
