@@ -9,9 +9,10 @@ using OAuthRelay.Upstream;
 namespace OAuthRelay.Hosting;
 
 /// <summary>
-/// The one check of a configuration, at the relay's start and in check-config, with the same messages: every section
-/// binds (each value converts to its type; an enum names a valid value), then listeners, clients, accounts and the token cache key, the
-/// upstream's CA file, the admin endpoint and the poll interval are checked as the relay will use them.
+/// The one check of a configuration, at the relay's start, after each reload and in check-config, with the same
+/// messages: every section binds (each value converts to its type, an enum names a valid value); then listeners,
+/// clients, accounts and the token cache key, the upstream's CA file, the admin endpoint and the poll interval are
+/// checked as the relay will use them, and what it can start with but should not is a warning.
 /// </summary>
 internal static class ConfigurationValidator
 {
@@ -30,7 +31,7 @@ internal static class ConfigurationValidator
 
         if (RelayConfiguration.File(configuration) is { } file) Warn(FilePermissions.WritableByOthers("The configuration file", file.FullPath), report);
 
-        if (report.Section<UpstreamOptions>("Upstream") is { TrustedCaFile: { } caFile }) Check(() => TrustedCaFile.Load(caFile), report);
+        if (report.Section<UpstreamOptions>("Upstream") is { TrustedCaFile: { } caFile }) CheckTrustedCas(caFile, report);
         if (report.Section<AdminOptions>("Admin") is { } admin) CheckAdmin(admin, report);
         if (report.Section<ConfigurationFileOptions>("Configuration") is { PollInterval: var interval } && interval <= TimeSpan.Zero)
             report.Error($"Configuration:PollInterval must be more than zero, not {interval}.");
@@ -84,13 +85,13 @@ internal static class ConfigurationValidator
         if (warning is not null) report.Warn(warning);
     }
 
-    private static void Check(Func<object> load, ConfigurationReport report)
+    private static void CheckTrustedCas(string file, ConfigurationReport report)
     {
         try
         {
-            load();
+            foreach (var certificate in TrustedCaFile.Load(file)) certificate.Dispose();
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        catch (InvalidOperationException e)
         {
             report.Error(e.Message);
         }
