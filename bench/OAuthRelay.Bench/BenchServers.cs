@@ -39,8 +39,7 @@ internal static class BenchServers
             ["Listeners:tls:Tls"] = "StartTls",
             ["Delivery:CaptureFolder"] = Path.Combine(Path.GetTempPath(), "oauthrelay-bench-unused"),
         };
-        var app = RelayApplication.Build(null, settings, services => services.Replace(ServiceDescriptor.Singleton<ISmtpBackend, NullBackend>()));
-        await app.StartAsync();
+        var app = await StartAsync(RelayApplication.Build(null, settings, services => services.Replace(ServiceDescriptor.Singleton<ISmtpBackend, NullBackend>())));
         var listeners = app.Services.GetRequiredService<MailListeners>();
         return (app, listeners.EndPointOf("plain"), listeners.EndPointOf("tls"));
     }
@@ -86,10 +85,13 @@ internal static class BenchServers
         settings["Clients:app:UserName"] = ClientUser;
         settings["Clients:app:PasswordHash"] = PasswordHasher.Hash(ClientPassword);
         settings["Clients:app:Account"] = "office";
-        var app = RelayApplication.Build(null, settings, services =>
-            services.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(FakeEntraId.HttpClientFactoryTrusting(thumbprint))));
-        await app.StartAsync();
+        var app = await StartAsync(RelayApplication.Build(null, settings, services =>
+            services.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(FakeEntraId.HttpClientFactoryTrusting(thumbprint)))));
         await app.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", refreshToken);
         return app;
     }
+
+    /// <summary>Starts the relay as the command line does (configuration check, then listeners).</summary>
+    private static async Task<WebApplication> StartAsync(WebApplication app) =>
+        await RelayApplication.StartAsync(app) ? app : throw new InvalidOperationException("The relay did not start; its log says why.");
 }

@@ -9,10 +9,9 @@ internal static partial class TokenCacheKey
 {
     public static byte[] Load(TokenServiceOptions options, ILogger logger)
     {
-        if (!string.IsNullOrWhiteSpace(options.CacheKey)) return Decode(options.CacheKey, "Tokens:CacheKey");
-        var path = Path.GetFullPath(options.CacheKeyFile);
-        if (File.Exists(path)) return Decode(File.ReadAllText(path), path);
+        if (ReadConfigured(options) is { } configured) return configured;
 
+        var path = Path.GetFullPath(options.CacheKeyFile);
         var key = RandomNumberGenerator.GetBytes(32);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using (var file = OwnerOnlyFile.CreateNew(path))
@@ -23,6 +22,14 @@ internal static partial class TokenCacheKey
 
         LogKeyCreated(logger, path);
         return key;
+    }
+
+    /// <summary>The key from configuration or from an existing key file; null when there is neither (one is made at start).</summary>
+    public static byte[]? ReadConfigured(TokenServiceOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.CacheKey)) return Decode(options.CacheKey, "Tokens:CacheKey");
+        var path = Path.GetFullPath(options.CacheKeyFile);
+        return File.Exists(path) ? Decode(File.ReadAllText(path), path) : null;
     }
 
     private static byte[] Decode(string text, string source)

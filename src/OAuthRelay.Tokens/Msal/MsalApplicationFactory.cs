@@ -16,17 +16,16 @@ public sealed class MsalApplicationFactory(IMsalHttpClientFactory httpClients, I
 
     internal IClientApplicationBase Create(string name, AccountOptions account, EncryptedTokenCacheFile cacheFile)
     {
-        if (string.IsNullOrWhiteSpace(account.ClientId)) throw new InvalidOperationException($"Account {name}: ClientId is missing.");
+        if (TokenSettings.AccountProblems(name, account).FirstOrDefault() is { } problem) throw new InvalidOperationException(problem);
         if (account.HasClientCredential)
         {
             var builder = Common(ConfidentialClientApplicationBuilder.Create(account.ClientId), account);
-            builder = account.CertificatePath is not null ? builder.WithCertificate(LoadCertificate(name, account)) : builder.WithClientSecret(ClientSecret(name, account));
+            builder = account.CertificatePath is not null ? builder.WithCertificate(LoadCertificate(account)) : builder.WithClientSecret(ClientSecret(account));
             var confidential = builder.Build();
             cacheFile.Attach(account.Flow == AccountFlow.App ? confidential.AppTokenCache : confidential.UserTokenCache);
             return confidential;
         }
 
-        if (account.Flow == AccountFlow.App) throw new InvalidOperationException($"Account {name}: the app (client credentials) flow needs ClientSecret, ClientSecretFile or CertificatePath.");
         var pub = Common(PublicClientApplicationBuilder.Create(account.ClientId), account).Build();
         cacheFile.Attach(pub.UserTokenCache);
         return pub;
@@ -39,20 +38,9 @@ public sealed class MsalApplicationFactory(IMsalHttpClientFactory httpClients, I
             .WithHttpClientFactory(httpClients)
             .WithLogging((level, message, pii) => MsalLogBridge.Write(_msalLogger, level, message, pii), Microsoft.Identity.Client.LogLevel.Info, enablePiiLogging: false, enableDefaultPlatformLogging: false);
 
-    private static string ClientSecret(string name, AccountOptions account)
-    {
-        if (account.ClientSecret is not null) return account.ClientSecret;
-        var path = account.ClientSecretFile!;
-        if (!File.Exists(path)) throw new InvalidOperationException($"Account {name}: ClientSecretFile {path} does not exist.");
-        return File.ReadAllText(path).Trim();
-    }
+    private static string ClientSecret(AccountOptions account) => account.ClientSecret ?? File.ReadAllText(account.ClientSecretFile!).Trim();
 
-    private static X509Certificate2 LoadCertificate(string name, AccountOptions account)
-    {
-        var path = account.CertificatePath!;
-        if (!File.Exists(path)) throw new InvalidOperationException($"Account {name}: CertificatePath {path} does not exist.");
-        return account.CertificateKeyPath is not null
-            ? X509Certificate2.CreateFromPemFile(path, account.CertificateKeyPath)
-            : X509CertificateLoader.LoadPkcs12FromFile(path, account.CertificatePassword);
-    }
+    private static X509Certificate2 LoadCertificate(AccountOptions account) => account.CertificateKeyPath is not null
+        ? X509Certificate2.CreateFromPemFile(account.CertificatePath!, account.CertificateKeyPath)
+        : X509CertificateLoader.LoadPkcs12FromFile(account.CertificatePath!, account.CertificatePassword);
 }

@@ -1,46 +1,44 @@
 using System.CommandLine;
-using System.Text.RegularExpressions;
-using OAuthRelay.Clients;
 using OAuthRelay.Configuration;
-using OAuthRelay.Listeners;
+using OAuthRelay.Hosting;
 
 namespace OAuthRelay.Cli;
 
-/// <summary><c>check-config</c>: validates the configuration as the relay would and prints the effective settings with secrets masked.</summary>
-internal static partial class CheckConfigCommand
+/// <summary>
+/// <c>check-config</c>: checks the configuration as the relay does at start and prints the effective settings
+/// (defaults included, secrets masked), then the warnings, then OK or the problems. Exit 0 valid, 1 invalid.
+/// </summary>
+internal static class CheckConfigCommand
 {
     public static Command Create(Option<string> config)
     {
-        var command = new Command("check-config", "Validate the configuration and print the effective settings, secrets masked");
-        command.SetAction(result => Check(result.GetValue(config)!));
+        var command = new Command("check-config", "Check the configuration as the relay does at start and print the effective settings (secrets masked), the warnings, then OK or the problems");
+        command.SetAction(result => Check(result.GetValue(config)!, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Check(string configFile)
+    private static int Check(string configFile, TextWriter output, TextWriter error)
     {
         IConfigurationRoot configuration;
-        IReadOnlyList<RelayClient> clients;
         try
         {
             configuration = new ConfigurationBuilder().AddRelaySources(configFile).Build();
-            clients = ConfiguredClients.Parse(configuration);
-            _ = configuration.GetSection("Listeners").Get<Dictionary<string, ListenerOptions>>()?.Values.Select(l => l.ParseAddress()).ToList();
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or FileNotFoundException or System.Text.Json.JsonException)
+        catch (Exception e) when (RelayConfiguration.IsLoadFailure(e))
         {
-            Console.Error.WriteLine($"Invalid configuration: {e.Message}");
+            error.WriteLine($"Invalid configuration: {RelayConfiguration.DescribeLoadFailure(e)}");
             return 1;
         }
 
-        foreach (var (key, value) in configuration.AsEnumerable().Where(e => e.Value is not null && !e.Key.StartsWith("Logging")).OrderBy(e => e.Key))
-            Console.WriteLine($"{key} = {(IsSecret(key) ? "********" : value)}");
-        Console.WriteLine($"OK: {clients.Count} client(s).");
-        return 0;
+        var report = ConfigurationValidator.Check(configuration, TimeProvider.System);
+        foreach (var (section, options) in report.Sections)
+        {
+            foreach (var line in EffectiveSettings.Lines(section, options)) output.WriteLine(line);
+        }
+
+        foreach (var warning in report.Warnings) output.WriteLine($"Warning: {warning}");
+        foreach (var problem in report.Errors) error.WriteLine($"Invalid configuration: {problem}");
+        if (report.IsValid) output.WriteLine("OK: the relay can start with this configuration.");
+        return report.IsValid ? 0 : 1;
     }
-
-    /// <summary>Passwords, hashes, secrets, keys and tokens; a path to a secret file is not itself a secret.</summary>
-    private static bool IsSecret(string key) => SecretKey().IsMatch(key) && !key.EndsWith("File", StringComparison.OrdinalIgnoreCase) && !key.EndsWith("Path", StringComparison.OrdinalIgnoreCase);
-
-    [GeneratedRegex("(Password|PasswordHash|Secret|CacheKey|BearerToken)$", RegexOptions.IgnoreCase)]
-    private static partial Regex SecretKey();
 }

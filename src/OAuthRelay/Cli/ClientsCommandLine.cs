@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OAuthRelay.Clients;
 using OAuthRelay.Configuration;
+using OAuthRelay.Hosting;
 
 namespace OAuthRelay.Cli;
 

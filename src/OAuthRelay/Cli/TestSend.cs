@@ -12,6 +12,10 @@ namespace OAuthRelay.Cli;
 /// </summary>
 internal sealed class TestSend(TokenService tokens, UpstreamConnector connector, TextWriter output)
 {
+    /// <summary>On the relay's services (its composition, running or not).</summary>
+    public static TestSend Of(IServiceProvider services, TextWriter output) =>
+        new(services.GetRequiredService<TokenService>(), services.GetRequiredService<UpstreamConnector>(), output);
+
     public async Task<int> RunAsync(string account, string to, CancellationToken cancellationToken)
     {
         var step = "token";

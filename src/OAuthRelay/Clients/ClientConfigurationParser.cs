@@ -1,4 +1,5 @@
 using System.Net;
+using OAuthRelay.Configuration;
 using OAuthRelay.Tokens.Configuration;
 
 namespace OAuthRelay.Clients;
@@ -8,6 +9,9 @@ internal static class ClientConfigurationParser
 {
     public static IReadOnlyList<RelayClient> Parse(IConfiguration configuration, ClientRules rules)
     {
+        // The binder would silently drop a client whose value does not convert ("OAuth": "maybe").
+        if (SettingValues.Problems(configuration.GetSection("Clients"), typeof(Dictionary<string, ClientOptions>)).FirstOrDefault() is { } problem)
+            throw new InvalidOperationException(problem);
         var clients = configuration.GetSection("Clients").Get<Dictionary<string, ClientOptions>>() ?? [];
         var relay = configuration.GetSection("Relay").Get<RelayOptions>() ?? new RelayOptions();
         var accounts = configuration.GetSection("Accounts").Get<Dictionary<string, AccountOptions>>() ?? [];
@@ -31,13 +35,19 @@ internal static class ClientConfigurationParser
                 : account is { Mailbox.Length: > 0 } ? [account.Mailbox]
                 : ["*"];
             parsed.Add(new RelayClient(name, client.UserName, client.PasswordHash, networks, client.Account, oauth,
-                new SenderPolicy(senders), client.MaxMessageSize, client.MaxRecipients));
+                new SenderPolicy(senders), client.MaxMessageSize, client.MaxRecipients) { UnavailableReason = Unservable(client.Account, rules) });
         }
 
         var duplicate = parsed.Where(c => c.UserName is not null).GroupBy(c => c.UserName!, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new InvalidOperationException($"Clients {string.Join(" and ", duplicate.Select(c => c.Name))} share the user name {duplicate.Key}.");
         return parsed;
     }
+
+    /// <summary>An account in the file but not in the running token service was added after the start: kept, but refused until a restart.</summary>
+    private static string? Unservable(string? account, ClientRules rules) =>
+        account is not null && rules.ServableAccounts is { } servable && !servable.Contains(account)
+            ? $"account '{account}' was added after the relay started; restart the relay to use it"
+            : null;
 
     private static InvalidOperationException Invalid(string client, string problem) => new($"Client '{client}': {problem}.");
 }

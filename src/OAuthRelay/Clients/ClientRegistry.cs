@@ -59,14 +59,16 @@ public sealed partial class ClientRegistry : IDisposable
 
     private void Reload()
     {
-        var error = _fileStatus.TakeError();
+        var error = _fileStatus.LastError;
         if (error is null)
         {
             try
             {
                 var clients = ClientConfigurationParser.Parse(_configuration, _rules);
                 _clients = clients;
-                LogReloaded(clients.Count);
+                if (clients.Count == 0) LogReloadedWithoutClients();
+                else LogReloaded(clients.Count);
+                foreach (var client in clients.Where(c => c.UnavailableReason is not null)) LogUnavailable(client.Name, client.UnavailableReason!);
             }
             catch (Exception e) when (e is InvalidOperationException or FormatException)
             {
@@ -82,6 +84,12 @@ public sealed partial class ClientRegistry : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Configuration reloaded: {Count} client(s) in force for new sessions")]
     private partial void LogReloaded(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Configuration reloaded with no clients: every connection is refused until clients are configured")]
+    private partial void LogReloadedWithoutClients();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {Client} is refused until the relay restarts: {Reason}")]
+    private partial void LogUnavailable(string client, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Configuration change rejected, the last good configuration stays in force: {Error}")]
     private partial void LogRejected(string error);

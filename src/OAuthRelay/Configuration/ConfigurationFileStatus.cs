@@ -6,22 +6,24 @@ namespace OAuthRelay.Configuration;
 /// </summary>
 public sealed class ConfigurationFileStatus
 {
-    private string? _error;
+    private volatile string? _error;
     private volatile bool _started;
 
     /// <summary>After start-up, parse errors are reported here rather than thrown; before it they stop the start.</summary>
     public void Started() => _started = true;
 
+    /// <summary>
+    /// The error of the latest load of the file, or null when it succeeded. Consumers read it in their change
+    /// handler: the provider records a failure just before it notifies them.
+    /// </summary>
+    public string? LastError => _error;
+
+    /// <summary>Called before each reload of the file.</summary>
+    internal void Loading() => _error = null;
+
     internal bool Record(Exception exception)
     {
-        _error = exception.InnerException?.Message ?? exception.Message;
+        _error = RelayConfiguration.DescribeLoadFailure(exception);
         return _started;
     }
-
-    /// <summary>
-    /// The error of the load that raised the current change notification, if it failed. The provider records a
-    /// failure just before notifying, and a success records nothing, so taking (and clearing) it on each
-    /// notification tells them apart.
-    /// </summary>
-    public string? TakeError() => Interlocked.Exchange(ref _error, null);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OAuthRelay.Clients;
 using OAuthRelay.Configuration;
@@ -20,7 +21,7 @@ namespace OAuthRelay.Hosting;
 /// <summary>Composes the relay: configuration, services and Kestrel listeners. Used by the CLI and, with overrides, by tests.</summary>
 public static class RelayApplication
 {
-    /// <param name="configFile">The operator's JSON file; reloaded when it changes.</param>
+    /// <param name="configFile">The operator's JSON file; reloaded when its content changes.</param>
     /// <param name="overrides">Settings laid over the file (tests).</param>
     /// <param name="configureServices">Service replacements (tests: a fake clock).</param>
     public static WebApplication Build(string? configFile, IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? configureServices = null)
@@ -68,6 +69,7 @@ public static class RelayApplication
         services.Configure<AdminOptions>(configuration.GetSection("Admin"));
         services.Configure<UpstreamOptions>(configuration.GetSection("Upstream"));
         services.Configure<SpoolOptions>(configuration.GetSection("Spool"));
+        services.Configure<ConfigurationFileOptions>(configuration.GetSection("Configuration"));
         services.AddSingleton(fileStatus);
 
         services.AddSingleton(TimeProvider.System);
@@ -96,19 +98,32 @@ public static class RelayApplication
         services.AddSingleton<ISmtpBackend, RelayBackend>();
         services.AddSingleton<MailListeners>();
         services.AddSingleton<AdminEndpoint>();
+        services.AddSingleton<ConfigurationChecks>();
         services.AddTokenService(configuration);
         services.AddHostedService<TokenRenewalService>();
         services.AddHostedService<StartupReport>();
+        services.AddHostedService<ConfigurationFileWatcher>();
         configureServices?.Invoke(services);
 
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.ApplicationServices.GetRequiredService<MailListeners>().Bind(kestrel);
-            kestrel.ApplicationServices.GetRequiredService<AdminEndpoint>().Bind(kestrel);
-        });
         var app = builder.Build();
         fileStatus.Started(); // from here on a broken file is reported and ignored, not fatal
         AdminEndpoint.Map(app);
         return app;
+    }
+
+    /// <summary>
+    /// Checks the configuration as check-config does, logging one line per warning and per problem, and starts the
+    /// relay only when there is no problem. False when it did not start.
+    /// </summary>
+    public static async Task<bool> StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        if (!app.Services.GetRequiredService<ConfigurationChecks>().AtStart()) return false;
+        // Bound here, not while the relay is composed: building the application creates Kestrel's options, and
+        // commands that compose the relay without running it (test-send) must not make or report listener certificates.
+        var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
+        app.Services.GetRequiredService<MailListeners>().Bind(kestrel);
+        app.Services.GetRequiredService<AdminEndpoint>().Bind(kestrel);
+        await app.StartAsync(cancellationToken);
+        return true;
     }
 }

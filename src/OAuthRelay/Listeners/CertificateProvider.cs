@@ -11,10 +11,7 @@ public sealed partial class CertificateProvider(ILogger<CertificateProvider> log
 
     public X509Certificate2 For(string listenerName, ListenerOptions listener, string hostName)
     {
-        if (listener.CertificatePath is not null && listener.KeyPath is not null)
-            return X509Certificate2.CreateFromPemFile(listener.CertificatePath, listener.KeyPath);
-        if (listener.CertificatePath is not null || listener.KeyPath is not null)
-            throw new InvalidOperationException($"Listener '{listenerName}': set both CertificatePath and KeyPath, or neither.");
+        if (ListenerCertificate.Load(listenerName, listener) is { } certificate) return certificate;
 
         LogSelfSigned(listenerName, hostName);
         return _selfSigned ??= CreateSelfSigned(hostName);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using OAuthRelay.Connections;
 
@@ -29,12 +30,22 @@ public sealed class ListenerOptions
     /// <summary>SMTP: refuse MAIL until STARTTLS has been done (530 5.7.0).</summary>
     public bool RequireTls { get; set; }
 
-    public IPAddress ParseAddress() => Address switch
+    public IPAddress ParseAddress() => ParseAddress(Address);
+
+    public static IPAddress ParseAddress(string text) => TryParseAddress(text, out var address) ? address : throw new InvalidOperationException(BadAddress(text));
+
+    /// <summary>An IP address, or <c>*</c> / <c>0.0.0.0</c> (any IPv4), <c>::</c> (any IPv6), <c>localhost</c>.</summary>
+    public static bool TryParseAddress(string text, [NotNullWhen(true)] out IPAddress? address)
     {
-        "*" or "0.0.0.0" => IPAddress.Any,
-        "::" => IPAddress.IPv6Any,
-        "localhost" => IPAddress.Loopback,
-        _ when IPAddress.TryParse(Address, out var ip) => ip,
-        _ => throw new InvalidOperationException($"Listener address '{Address}' is not an IP address."),
-    };
+        address = text switch
+        {
+            "*" or "0.0.0.0" => IPAddress.Any,
+            "::" => IPAddress.IPv6Any,
+            "localhost" => IPAddress.Loopback,
+            _ => IPAddress.TryParse(text, out var ip) ? ip : null,
+        };
+        return address is not null;
+    }
+
+    public static string BadAddress(string text) => $"Address '{text}' is not an IP address, *, :: or localhost.";
 }

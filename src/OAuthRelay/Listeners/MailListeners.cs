@@ -27,7 +27,7 @@ public sealed class MailListeners(
 
     public void Bind(KestrelServerOptions kestrel)
     {
-        if (listeners.Value.Count == 0) throw new InvalidOperationException("No listeners configured: add one under \"Listeners\".");
+        if (listeners.Value.Count == 0) throw new InvalidOperationException(ListenerChecks.NoListeners);
         foreach (var (name, options) in listeners.Value)
         {
             var certificate = options.Tls == TlsMode.None ? null : certificates.For(name, options, smtp.Value.HostName);

@@ -35,6 +35,12 @@ internal sealed partial class MailboxProxyBackend(
         }
 
         var client = login.Client!;
+        if (client.UnavailableReason is { } reason)
+        {
+            LogUnavailable(session.ConnectionId, client.Name, reason);
+            return MailboxLogin.Unavailable(reason);
+        }
+
         if (client.OAuth && client.Account is null)
         {
             LogUnavailable(session.ConnectionId, client.Name, "OAuth is on but the client names no Account");

@@ -23,15 +23,16 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
     public void Bind(KestrelServerOptions kestrel)
     {
         if (options.Value.Port is not { } port) return;
-        var address = new ListenerOptions { Address = options.Value.Address }.ParseAddress();
+        var address = ListenerOptions.ParseAddress(options.Value.Address);
         kestrel.Listen(address, port, endpoint => _bound = endpoint);
     }
 
     public static void Map(WebApplication app)
     {
-        var admin = app.Services.GetRequiredService<IOptions<AdminOptions>>().Value;
-        var token = admin.ReadBearerToken();
-        var expected = token is null ? null : Encoding.UTF8.GetBytes($"Bearer {token}");
+        // Read at the first request, not while the relay is composed: a missing token file is the start check's to report.
+        var expected = new Lazy<byte[]?>(() => app.Services.GetRequiredService<IOptions<AdminOptions>>().Value.ReadBearerToken() is { } token
+            ? Encoding.UTF8.GetBytes($"Bearer {token}")
+            : null);
         // The mail listeners run their own connection handlers, so only the admin port ever serves HTTP.
         var routes = app.MapGroup("");
         routes.MapGet("/healthz", () => Results.Text("ok"));
@@ -49,10 +50,10 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
             return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         routes.MapGet("/status", (HttpContext context, RelayStatus status) =>
-            Authorized(context, expected) ? Results.Json(status.Snapshot()) : Results.Unauthorized());
+            Authorized(context, expected.Value) ? Results.Json(status.Snapshot()) : Results.Unauthorized());
         routes.MapGet("/metrics", async (HttpContext context, RelayMetrics metrics) =>
         {
-            if (!Authorized(context, expected))
+            if (!Authorized(context, expected.Value))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 return;

@@ -32,6 +32,8 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
         var login = await authenticator.AuthenticateAsync(info.RemoteAddress, credentials.UserName, credentials.Password);
         switch (login.Outcome)
         {
+            case ClientLoginOutcome.Accepted when login.Client!.UnavailableReason is { } reason:
+                return Unavailable(login.Client, 454, "4.7.0", reason);
             case ClientLoginOutcome.Accepted:
                 _client = login.Client;
                 _credentials = credentials;
@@ -48,6 +50,7 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
     public async ValueTask<SmtpReply> MailAsync(string reversePath, MailParameters parameters, CancellationToken cancellationToken)
     {
         var client = _client!;
+        if (client.UnavailableReason is { } reason) return Unavailable(client, 451, "4.3.0", reason);
         if (!client.Senders.Allows(reversePath))
         {
             LogSenderRefused(info.ConnectionId, client.Name, LogText.Escape(reversePath));
@@ -94,9 +97,19 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
 
     public ValueTask DisposeAsync() => ResetAsync();
 
+    /// <summary>A temporary refusal: the client's configuration is fine, the running relay cannot serve it until a restart.</summary>
+    private SmtpReply Unavailable(RelayClient client, int code, string enhancedCode, string reason)
+    {
+        LogUnavailable(info.ConnectionId, client.Name, code, reason);
+        return new SmtpReply(code, enhancedCode, reason);
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} client={Client} account={Account} size={Size} recipients={Recipients} reply=\"{Reply}\" duration={DurationMs}ms")]
     private partial void LogMessage(string messageId, string client, string account, long size, int recipients, string reply, long durationMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: client {Client} may not send as {Sender} (550 5.7.1)")]
     private partial void LogSenderRefused(string connectionId, string client, string sender);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: client {Client} refused for now ({Code}): {Reason}")]
+    private partial void LogUnavailable(string connectionId, string client, int code, string reason);
 }

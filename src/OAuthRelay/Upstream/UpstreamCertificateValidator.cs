@@ -10,7 +10,7 @@ namespace OAuthRelay.Upstream;
 /// </summary>
 internal sealed class UpstreamCertificateValidator(IOptions<UpstreamOptions> options)
 {
-    private readonly X509Certificate2Collection? _trustedCas = LoadCas(options.Value.TrustedCaFile);
+    private readonly X509Certificate2Collection? _trustedCas = options.Value.TrustedCaFile is { } file ? TrustedCaFile.Load(file) : null;
     private RemoteCertificateValidationCallback? _callback;
 
     public bool CheckRevocation => options.Value.CheckCertificateRevocation;
@@ -29,13 +29,5 @@ internal sealed class UpstreamCertificateValidator(IOptions<UpstreamOptions> opt
         custom.ChainPolicy.CustomTrustStore.AddRange(_trustedCas!);
         custom.ChainPolicy.RevocationMode = RevocationMode;
         return custom.Build(new X509Certificate2(certificate));
-    }
-
-    private static X509Certificate2Collection? LoadCas(string? file)
-    {
-        if (file is null) return null;
-        var collection = new X509Certificate2Collection();
-        collection.ImportFromPemFile(file);
-        return collection;
     }
 }

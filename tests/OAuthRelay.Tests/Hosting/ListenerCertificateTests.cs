@@ -14,10 +14,7 @@ public sealed class ListenerCertificateTests
     {
         using var certificate = CertificateProvider.CreateSelfSigned("mail.contoso.test");
         var folder = Directory.CreateTempSubdirectory("oauthrelay-pem-").FullName;
-        var certPath = Path.Combine(folder, "cert.pem");
-        var keyPath = Path.Combine(folder, "key.pem");
-        await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem());
-        await File.WriteAllTextAsync(keyPath, certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        var (certPath, keyPath) = PemFiles.Write(folder, "mail", certificate);
 
         await using var host = await RelayTestHost.StartAsync(new Dictionary<string, string?>
         {

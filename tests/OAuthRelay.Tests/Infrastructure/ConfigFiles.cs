@@ -6,7 +6,9 @@ namespace OAuthRelay.Tests.Infrastructure;
 /// <summary>Configuration files as an operator writes them, and waiting for the relay to reload one.</summary>
 internal static class ConfigFiles
 {
-    public static void WriteJson(string path, Dictionary<string, string?> settings)
+    public static void WriteJson(string path, Dictionary<string, string?> settings) => File.WriteAllText(path, ToJson(settings));
+
+    public static string ToJson(Dictionary<string, string?> settings)
     {
         var root = new JsonObject();
         foreach (var (key, value) in settings)
@@ -17,7 +19,7 @@ internal static class ConfigFiles
             node[parts[^1]] = value;
         }
 
-        File.WriteAllText(path, root.ToJsonString());
+        return root.ToJsonString();
     }
 
     public static Task<string?> NextReload(ClientRegistry registry, Func<string?, bool> wanted)

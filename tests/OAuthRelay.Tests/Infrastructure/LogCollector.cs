@@ -8,7 +8,7 @@ public sealed class LogCollector : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly Lock _gate = new();
-    private readonly List<(string Fragment, TaskCompletionSource<string> Found)> _waiters = [];
+    private readonly List<(string Fragment, int Count, TaskCompletionSource<string> Found)> _waiters = [];
 
     public IReadOnlyCollection<string> Lines => _lines;
 
@@ -17,24 +17,30 @@ public sealed class LogCollector : ILoggerProvider
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     /// <summary>The first line containing <paramref name="fragment"/>, logged already or when it comes (bounded in time).</summary>
-    public Task<string> WaitForLineAsync(string fragment)
+    public Task<string> WaitForLineAsync(string fragment) => WaitForLineAsync(fragment, 1);
+
+    /// <summary>The <paramref name="count"/>-th line containing <paramref name="fragment"/>, logged already or when it comes (bounded in time).</summary>
+    public Task<string> WaitForLineAsync(string fragment, int count)
     {
         var found = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
-            if (_lines.FirstOrDefault(l => l.Contains(fragment)) is { } line) return Task.FromResult(line);
-            _waiters.Add((fragment, found));
+            if (_lines.Where(l => l.Contains(fragment)).Skip(count - 1).FirstOrDefault() is { } line) return Task.FromResult(line);
+            _waiters.Add((fragment, count, found));
         }
 
         return found.Task.WaitAsync(TimeSpan.FromSeconds(15));
     }
+
+    /// <summary>How many lines contain <paramref name="fragment"/>.</summary>
+    public int Count(string fragment) => _lines.Count(l => l.Contains(fragment));
 
     private void Add(string line)
     {
         lock (_gate)
         {
             _lines.Enqueue(line);
-            foreach (var waiter in _waiters.Where(w => line.Contains(w.Fragment)).ToList())
+            foreach (var waiter in _waiters.Where(w => line.Contains(w.Fragment) && Count(w.Fragment) >= w.Count).ToList())
             {
                 waiter.Found.TrySetResult(line);
                 _waiters.Remove(waiter);

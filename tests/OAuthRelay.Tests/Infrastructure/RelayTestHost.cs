@@ -42,6 +42,8 @@ public sealed class RelayTestHost : IAsyncDisposable
     /// <summary>
     /// Starts a relay with one listener "main" (cleartext, STARTTLS-capable unless told otherwise) and one client
     /// that authenticates with <see cref="UserName"/>/<see cref="Password"/>. No trusted network unless given.
+    /// Starts as the command line does, after the configuration check; throws <see cref="NotStartedException"/>
+    /// with the log when the check stops the start.
     /// </summary>
     public static async Task<RelayTestHost> StartAsync(
         IDictionary<string, string?>? settings = null,
@@ -76,8 +78,10 @@ public sealed class RelayTestHost : IAsyncDisposable
             if (time is not null) collection.Replace(ServiceDescriptor.Singleton(time));
             services?.Invoke(collection);
         });
-        await app.StartAsync();
-        return new RelayTestHost(app, captureFolder, logs);
+        if (await RelayApplication.StartAsync(app)) return new RelayTestHost(app, captureFolder, logs);
+        await app.DisposeAsync();
+        Directory.Delete(captureFolder, recursive: true);
+        throw new NotStartedException(logs);
     }
 
     public IPEndPoint EndPoint(string listener = "main") => Services.GetRequiredService<MailListeners>().EndPointOf(listener);
@@ -103,5 +107,11 @@ public sealed class RelayTestHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Directory.Delete(CaptureFolder, recursive: true);
+    }
+
+    /// <summary>The configuration check stopped the start; <see cref="Logs"/> has its lines.</summary>
+    public sealed class NotStartedException(LogCollector logs) : Exception($"The relay did not start:\n{logs.All}")
+    {
+        public LogCollector Logs { get; } = logs;
     }
 }

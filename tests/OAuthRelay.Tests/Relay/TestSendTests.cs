@@ -1,18 +1,74 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Identity.Client;
 using OAuthRelay.Cli;
-using OAuthRelay.Tokens;
-using OAuthRelay.Upstream;
+using OAuthRelay.Tests.Infrastructure;
 
 namespace OAuthRelay.Tests.Relay;
 
-/// <summary>test-send against the fake Office 365: every step printed, the failing one named, no token printed.</summary>
-public sealed class TestSendTests
+/// <summary>
+/// test-send against the fake Office 365: every step printed, the failing one named, no token printed; the relay it
+/// composes binds no listener, and it logs warnings only unless --verbose.
+/// </summary>
+public sealed class TestSendTests : IDisposable
 {
+    private readonly string _folder = Directory.CreateTempSubdirectory("oauthrelay-test-send-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    /// <summary>The rig, its settings written to a file as the operator's configuration (TLS listeners without certificates among them).</summary>
+    private Task<RelayRig> StartRigWithFileAsync(out string file, Action<Dictionary<string, string?>>? adjust = null)
+    {
+        var path = file = Path.Combine(_folder, "oauthrelay.json");
+        return RelayRig.StartAsync(adjust, writeConfigFile: settings =>
+        {
+            ConfigFiles.WriteJson(path, settings);
+            return path;
+        });
+    }
+
+    /// <summary>test-send's own composition of the relay from the file, its log collected.</summary>
+    private static async Task<(int Exit, LogCollector Logs)> RunComposedAsync(RelayRig rig, string file, bool verbose)
+    {
+        var logs = new LogCollector();
+        await using var app = TestSendCommand.Compose(file, verbose, services =>
+        {
+            services.RemoveAll<ILoggerProvider>();
+            services.AddSingleton<ILoggerProvider>(logs);
+            services.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(rig.Entra.HttpClientFactory()));
+        });
+        return (await TestSend.Of(app.Services, new StringWriter()).RunAsync("office", "someone@example.test", CancellationToken.None), logs);
+    }
+
+    [Fact]
+    public async Task Test_send_composes_the_relay_without_making_or_reporting_listener_certificates()
+    {
+        await using var rig = await StartRigWithFileAsync(out var file);
+
+        var (exit, logs) = await RunComposedAsync(rig, file, verbose: true);
+
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("Listener") || l.Contains("certificate"));
+    }
+
+    [Fact]
+    public async Task Test_send_logs_only_warnings_unless_verbose()
+    {
+        await using var rig = await StartRigWithFileAsync(out var file, s => s["Logging:LogLevel:Default"] = "Debug");
+
+        var (quietExit, quiet) = await RunComposedAsync(rig, file, verbose: false);
+        var (verboseExit, verbose) = await RunComposedAsync(rig, file, verbose: true);
+
+        Assert.Equal((0, 0), (quietExit, verboseExit));
+        Assert.All(quiet.Lines, l => Assert.Matches("^(Warning|Error|Critical) ", l));
+        Assert.Contains(verbose.Lines, l => l.StartsWith("Debug "));
+    }
+
     private static async Task<(int Exit, string Output)> RunAsync(RelayRig rig)
     {
         var output = new StringWriter();
-        var send = new TestSend(rig.Relay.Services.GetRequiredService<TokenService>(), rig.Relay.Services.GetRequiredService<UpstreamConnector>(), output);
-        return (await send.RunAsync("office", "someone@example.test", CancellationToken.None), output.ToString());
+        return (await TestSend.Of(rig.Relay.Services, output).RunAsync("office", "someone@example.test", CancellationToken.None), output.ToString());
     }
 
     [Fact]

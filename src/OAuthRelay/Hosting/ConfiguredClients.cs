@@ -1,7 +1,7 @@
 using OAuthRelay.Clients;
 using OAuthRelay.Delivery;
 
-namespace OAuthRelay.Cli;
+namespace OAuthRelay.Hosting;
 
 /// <summary>The clients of a configuration file, checked as the relay would check them at start.</summary>
 internal static class ConfiguredClients

@@ -1,0 +1,30 @@
+namespace OAuthRelay.Configuration;
+
+/// <summary>
+/// What a check of the configuration found: each section's bound options (the effective settings), errors that stop
+/// the start, and warnings the relay starts with.
+/// </summary>
+public sealed class ConfigurationReport
+{
+    private readonly List<string> _errors = [];
+    private readonly List<string> _warnings = [];
+    private readonly Dictionary<string, object> _sections = [];
+
+    /// <summary>The options of each section that bound, by section name.</summary>
+    public IReadOnlyDictionary<string, object> Sections => _sections;
+
+    public IReadOnlyList<string> Errors => _errors;
+
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    public bool IsValid => _errors.Count == 0;
+
+    public void Error(string problem) => _errors.Add(problem);
+
+    public void Warn(string warning) => _warnings.Add(warning);
+
+    public void Bound(string section, object options) => _sections[section] = options;
+
+    /// <summary>A section's options, or null when it did not bind (its error is reported).</summary>
+    public T? Section<T>(string section) where T : class => _sections.GetValueOrDefault(section) as T;
+}

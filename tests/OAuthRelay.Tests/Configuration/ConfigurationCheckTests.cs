@@ -1,0 +1,190 @@
+using OAuthRelay.Tests.Infrastructure;
+
+namespace OAuthRelay.Tests.Configuration;
+
+/// <summary>
+/// One check for check-config and the relay's start, with the same messages: each problem in one line naming the
+/// setting (enum typos list the valid values), never a stack trace; check-config prints the effective settings.
+/// </summary>
+public sealed class ConfigurationCheckTests : IDisposable
+{
+    private const string EnumTypos = """
+        {
+          "Listeners": { "main": { "Address": "127.0.0.1", "Port": 0, "Tls": "Starttls2" } },
+          "Accounts": { "office": { "ClientId": "id", "Flow": "Apps", "Protocols": [ "Smtp", "Bogus" ] } }
+        }
+        """;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("oauthrelay-check-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_folder, "oauthrelay.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private string Write(Dictionary<string, string?> settings) => Write(ConfigFiles.ToJson(settings));
+
+    private Dictionary<string, string?> Valid() => new()
+    {
+        ["Listeners:main:Address"] = "127.0.0.1",
+        ["Listeners:main:Port"] = "0",
+        ["Clients:app:UserName"] = RelayTestHost.UserName,
+        ["Clients:app:PasswordHash"] = RelayTestHost.PasswordHash,
+        ["Clients:app:Account"] = "office",
+        ["Accounts:office:Mailbox"] = "forms@contoso.test",
+        ["Accounts:office:ClientId"] = "00000000-0000-0000-0000-000000000001",
+        ["Tokens:CacheKeyFile"] = Path.Combine(_folder, "token-cache.key"),
+    };
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [Fact]
+    public async Task Enum_typos_are_rejected_by_check_config_each_in_one_line_with_the_valid_values()
+    {
+        var (exit, output, error) = await CommandLineRun.RunAsync("check-config", "--config", Write(EnumTypos));
+
+        Assert.Equal(1, exit);
+        Assert.Equal(
+            [
+                "Invalid configuration: Listeners:main:Tls: 'Starttls2' is not one of None, StartTls, Implicit.",
+                "Invalid configuration: Accounts:office:Flow: 'Apps' is not one of Delegated, App.",
+                "Invalid configuration: Accounts:office:Protocols:1: 'Bogus' is not one of Smtp, Imap, Pop3.",
+            ],
+            Lines(error));
+        Assert.DoesNotContain("OK", output);
+    }
+
+    [Fact]
+    public async Task Enum_typos_stop_the_start_with_one_log_line_each_listing_the_valid_values_and_exit_code_1()
+    {
+        var file = Write(EnumTypos);
+
+        var notStarted = await Assert.ThrowsAsync<RelayTestHost.NotStartedException>(() => RelayTestHost.StartAsync(configFile: file));
+
+        var errors = notStarted.Logs.Lines.Where(l => l.StartsWith("Error")).ToList();
+        Assert.Equal(3, errors.Count);
+        Assert.Contains(errors, l => l.EndsWith("Invalid configuration: Listeners:main:Tls: 'Starttls2' is not one of None, StartTls, Implicit."));
+        Assert.Contains(errors, l => l.EndsWith("Invalid configuration: Accounts:office:Flow: 'Apps' is not one of Delegated, App."));
+        Assert.Contains(errors, l => l.EndsWith("Invalid configuration: Accounts:office:Protocols:1: 'Bogus' is not one of Smtp, Imap, Pop3."));
+        Assert.DoesNotContain(notStarted.Logs.Lines, l => l.Contains("Exception"));
+        Assert.Equal(1, (await CommandLineRun.RunAsync("--config", file)).Exit);
+    }
+
+    [Fact]
+    public async Task A_file_that_does_not_parse_stops_the_start_with_one_line_and_no_stack_trace()
+    {
+        var (exit, _, error) = await CommandLineRun.RunAsync("--config", Write("{ \"Clients\": { \"app\": "));
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith("Invalid configuration: Failed to load configuration from file", line);
+        Assert.Contains("LineNumber: 0", line);
+    }
+
+    [Theory]
+    [InlineData("Listeners:main:Address", "nowhere", "Listener 'main': Address 'nowhere' is not an IP address, *, :: or localhost.")]
+    [InlineData("Listeners:main:Port", "70000", "Listener 'main': Port 70000 is not between 0 and 65535.")]
+    [InlineData("Listeners:main:Port", "smtp", "Listeners:main:Port: 'smtp' is not a whole number.")]
+    [InlineData("Clients:app:PasswordHash", "not-a-hash", "Client 'app': PasswordHash is missing or not a hash from `hash-password`.")]
+    [InlineData("Clients:app:OAuth", "maybe", "Clients:app:OAuth: 'maybe' is not true or false.")]
+    [InlineData("Smtp:IdleTimeout", "5 minutes", "Smtp:IdleTimeout: '5 minutes' is not a duration such as 00:05:00.")]
+    [InlineData("Accounts:office:ClientId", "", "Account 'office': ClientId is missing.")]
+    [InlineData("Accounts:office:ClientSecretFile", "{folder}/client-secret", "Account 'office': ClientSecretFile {folder}/client-secret does not exist.")]
+    [InlineData("Tokens:CacheKey", "not base64!", "The token cache key from Tokens:CacheKey is not base64.")]
+    [InlineData("Upstream:TrustedCaFile", "{folder}/empty-ca.pem", "Upstream:TrustedCaFile {folder}/empty-ca.pem holds no PEM certificate.")]
+    [InlineData("Admin:Address", "admin.contoso.test", "Admin: Address 'admin.contoso.test' is not an IP address, *, :: or localhost.")]
+    [InlineData("Admin:BearerTokenFile", "{folder}/admin-token", "Admin: BearerTokenFile {folder}/admin-token does not exist.")]
+    [InlineData("Configuration:PollInterval", "00:00:00", "Configuration:PollInterval must be more than zero, not 00:00:00.")]
+    public async Task Each_problem_fails_check_config_in_one_line_naming_the_setting(string key, string value, string problem)
+    {
+        await File.WriteAllTextAsync(Path.Combine(_folder, "empty-ca.pem"), "");
+        var settings = Valid();
+        settings[key] = value.Replace("{folder}", _folder);
+
+        var (exit, _, error) = await CommandLineRun.RunAsync("check-config", "--config", Write(settings));
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"Invalid configuration: {problem.Replace("{folder}", _folder)}", Assert.Single(Lines(error)));
+    }
+
+    [Fact]
+    public async Task Missing_mismatched_and_not_yet_valid_or_expired_listener_certificates_are_each_one_line_naming_the_listener_and_the_file()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var good = PemFiles.Certificate(now.AddDays(-1), now.AddDays(30));
+        using var other = PemFiles.Certificate(now.AddDays(-1), now.AddDays(30));
+        using var expired = PemFiles.Certificate(now.AddDays(-30), now.AddDays(-1));
+        using var early = PemFiles.Certificate(now.AddDays(2), now.AddDays(30));
+        var (goodCertificate, goodKey) = PemFiles.Write(_folder, "good", good);
+        var (_, otherKey) = PemFiles.Write(_folder, "other", other);
+        var (expiredCertificate, expiredKey) = PemFiles.Write(_folder, "expired", expired);
+        var (earlyCertificate, earlyKey) = PemFiles.Write(_folder, "early", early);
+        var missing = Path.Combine(_folder, "missing.crt.pem");
+        var settings = Valid();
+        foreach (var (listener, certificate, key) in new[] { ("missing", missing, goodKey), ("mismatched", goodCertificate, otherKey), ("expired", expiredCertificate, expiredKey), ("early", earlyCertificate, earlyKey) })
+        {
+            settings[$"Listeners:{listener}:Port"] = "0";
+            settings[$"Listeners:{listener}:Tls"] = "Implicit";
+            settings[$"Listeners:{listener}:CertificatePath"] = certificate;
+            settings[$"Listeners:{listener}:KeyPath"] = key;
+        }
+
+        var (exit, output, error) = await CommandLineRun.RunAsync("check-config", "--config", Write(settings));
+
+        Assert.Equal(1, exit);
+        Assert.Equal(
+            [
+                $"Invalid configuration: Listener 'mismatched': the key in {otherKey} does not match the certificate in {goodCertificate}.",
+                $"Invalid configuration: Listener 'missing': CertificatePath {missing} does not exist.",
+            ],
+            Lines(error));
+        var warnings = Lines(output).Where(l => l.StartsWith("Warning:")).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, l => l.StartsWith($"Warning: Listener 'expired': the certificate {expiredCertificate} expired on {expired.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC"));
+        Assert.Contains(warnings, l => l.StartsWith($"Warning: Listener 'early': the certificate {earlyCertificate} is not valid until {early.NotBefore.ToUniversalTime():yyyy-MM-dd HH:mm} UTC"));
+    }
+
+    [Fact]
+    public async Task A_bad_listener_certificate_stops_the_start_with_one_line_naming_the_listener_and_the_file()
+    {
+        var missing = Path.Combine(_folder, "missing.crt.pem");
+        var settings = Valid();
+        settings["Listeners:main:Tls"] = "StartTls";
+        settings["Listeners:main:CertificatePath"] = missing;
+        settings["Listeners:main:KeyPath"] = missing;
+
+        var notStarted = await Assert.ThrowsAsync<RelayTestHost.NotStartedException>(() => RelayTestHost.StartAsync(configFile: Write(settings)));
+
+        var error = Assert.Single(notStarted.Logs.Lines, l => l.StartsWith("Error"));
+        Assert.EndsWith($"Invalid configuration: Listener 'main': CertificatePath {missing} does not exist.", error);
+    }
+
+    [Fact]
+    public async Task Check_config_prints_the_effective_settings_with_defaults_and_secrets_masked()
+    {
+        var settings = Valid();
+        settings["Accounts:office:ClientSecret"] = "client-secret-value-1";
+        settings["Tokens:CacheKey"] = Convert.ToBase64String(new byte[32]);
+        settings["Admin:BearerToken"] = "admin-token-value-2";
+
+        var (exit, output, error) = await CommandLineRun.RunAsync("check-config", "--config", Write(settings));
+
+        Assert.Equal(0, exit);
+        Assert.Empty(error);
+        var lines = Lines(output);
+        Assert.Contains("Smtp:MaxRecipients = 500", lines);
+        Assert.Contains("Listeners:main:Protocol = Smtp", lines);
+        Assert.Contains("Configuration:PollInterval = 00:00:01", lines);
+        Assert.Contains("Accounts:office:ClientSecret = ********", lines);
+        Assert.Contains("Tokens:CacheKey = ********", lines);
+        Assert.Contains("Admin:BearerToken = ********", lines);
+        Assert.Contains("Clients:app:PasswordHash = ********", lines);
+        Assert.Equal("OK: the relay can start with this configuration.", lines[^1]);
+        foreach (var secret in new[] { "client-secret-value-1", settings["Tokens:CacheKey"]!, "admin-token-value-2", RelayTestHost.PasswordHash })
+            Assert.DoesNotContain(secret, output);
+    }
+}
