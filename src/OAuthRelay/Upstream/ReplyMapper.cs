@@ -21,7 +21,7 @@ public static partial class ReplyMapper
         (e => e is TokenUnavailableException, e => new SmtpReply(454, "4.7.0", $"The relay cannot get an Office 365 token ({((TokenUnavailableException)e).Health.State}); the operator has been alerted, try again later")),
         (e => e is UpstreamBusyException, _ => new SmtpReply(451, "4.4.1", "All upstream connections for this mailbox are busy, try again later")),
         (e => e is IOException or SocketException or TimeoutException or OperationCanceledException or System.Security.Authentication.AuthenticationException
-            or MailKit.ProtocolException or MailKit.ServiceNotConnectedException or MailKit.ServiceNotAuthenticatedException,
+            or MailKit.Security.SslHandshakeException or MailKit.ProtocolException or MailKit.ServiceNotConnectedException or MailKit.ServiceNotAuthenticatedException,
             _ => new SmtpReply(451, "4.4.1", "The upstream server cannot be reached, try again later")),
     ];
 
