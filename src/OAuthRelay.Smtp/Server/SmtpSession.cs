@@ -27,6 +27,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private bool _extended;
     private bool _authenticated;
     private string? _reversePath;
+    private bool _smtpUtf8; // the transaction's MAIL carried SMTPUTF8, so recipients may be non-ASCII (RFC 6531)
     private readonly List<string> _recipients = [];
     private int _authFailures;
     private int _errors;
@@ -216,7 +217,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         if (!parameters.SmtpUtf8 && !PathParser.IsAscii(path.Address)) return ReplyError(SmtpReplies.NonAsciiAddressWithoutSmtpUtf8, command.Verb);
 
         var reply = await _backendSession.MailAsync(path.Address, parameters, _shutdown);
-        if (reply.IsPositive) _reversePath = path.Address;
+        if (reply.IsPositive) (_reversePath, _smtpUtf8) = (path.Address, parameters.SmtpUtf8);
         return Reply(reply);
     }
 
@@ -228,6 +229,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
         var path = PathParser.Parse(command.Arguments, "TO", allowNull: false);
         if (path.Error is not null) return ReplyError(path.Error, command.Verb);
         if (path.Parameters.Count > 0) return ReplyError(SmtpReplies.UnsupportedParameter, command.Verb);
+        if (!_smtpUtf8 && !PathParser.IsAscii(path.Address)) return ReplyError(SmtpReplies.NonAsciiAddressWithoutSmtpUtf8, command.Verb);
 
         var reply = await _backendSession.RcptAsync(path.Address, _shutdown);
         if (reply.IsPositive) _recipients.Add(path.Address);

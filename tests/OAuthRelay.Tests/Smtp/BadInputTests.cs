@@ -234,6 +234,19 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_non_ascii_recipient_without_smtputf8_on_its_transactions_mail_gets_553_5_6_7()
+    {
+        await using var host = await RelayTestHost.StartAsync();
+        await using var client = await host.OpenAuthenticatedAsync();
+        await client.CommandAsync("MAIL FROM:<a@contoso.test> SMTPUTF8");
+        await client.CommandAsync("RSET"); // SMTPUTF8 belonged to that transaction only
+
+        Assert.Equal(250, (await client.CommandAsync("MAIL FROM:<a@contoso.test>")).Code);
+        Assert.Equal((553, "5.6.7"), (await client.CommandAsync("RCPT TO:<jörg@bücher.example>")).Status);
+        Assert.Equal(250, (await client.CommandAsync("RCPT TO:<joerg@buecher.example>")).Code);
+    }
+
+    [Fact]
     public async Task State_never_leaks_between_sessions()
     {
         await using var host = await RelayTestHost.StartAsync();
