@@ -21,7 +21,7 @@ public sealed class SmtpServerOptions
     /// <summary>Time allowed between two reads of message data (421 4.4.2). RFC 5321 suggests 3 minutes.</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
-    /// <summary>Open connections across all listeners (421 4.3.2).</summary>
+    /// <summary>Open connections across all listeners (421 4.3.2); each listener's own cap defaults to an equal share.</summary>
     public int MaxConnections { get; set; } = 1000;
 
     /// <summary>Open connections from one client IP address (421 4.3.2).</summary>
