@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace OAuthRelay.Fakes;
@@ -32,10 +31,10 @@ public sealed class FakeLineConnection(Stream stream)
         }
     }
 
-    public async Task StartTlsAsync(X509Certificate2 certificate)
+    public async Task StartTlsAsync(SslStreamCertificateContext certificate)
     {
         var tls = new SslStream(_stream);
-        await tls.AuthenticateAsServerAsync(certificate);
+        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = certificate });
         _stream = tls;
         _reader = new BufferedLineReader(tls); // nothing read before the handshake is kept
     }

@@ -70,7 +70,7 @@ public abstract class FakeMailboxServer(FakeEntraId entra) : FakeServer
     protected override async Task ServeAsync(Stream connection)
     {
         var tls = new SslStream(connection);
-        await tls.AuthenticateAsServerAsync(FakeCertificate.Instance);
+        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = Certificate });
         await ServeAsync(new FakeLineConnection(tls));
     }
 }

@@ -61,7 +61,7 @@ public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
                         break;
                     case "STARTTLS":
                         await io.WriteLineAsync("220 2.0.0 SMTP server ready");
-                        await io.StartTlsAsync(FakeCertificate.Instance);
+                        await io.StartTlsAsync(Certificate);
                         break;
                     case "AUTH" when !io.IsSecure:
                         await io.WriteLineAsync("504 5.7.4 Unrecognized authentication type");

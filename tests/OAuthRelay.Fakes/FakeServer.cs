@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 
 namespace OAuthRelay.Fakes;
@@ -17,8 +18,11 @@ public abstract class FakeServer : IAsyncDisposable
 
     public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
 
-    /// <summary>The test certificate as PEM, for the relay's Upstream:TrustedCaFile.</summary>
+    /// <summary>The default certificate as PEM, for the relay's Upstream:TrustedCaFile.</summary>
     public string CertificatePem => FakeCertificate.Pem;
+
+    /// <summary>What the server presents in its TLS handshakes from now on: a certificate and the chain sent with it.</summary>
+    public SslStreamCertificateContext Certificate { get; set; } = FakeCertificate.Context;
 
     public int Connections;
 

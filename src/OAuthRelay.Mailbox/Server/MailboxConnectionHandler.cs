@@ -25,13 +25,13 @@ public sealed partial class MailboxConnectionHandler(
     public async Task OnConnectedAsync(ConnectionContext connection)
     {
         var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        using var slot = limiter.TryAcquire(remote);
+        using var slot = limiter.TryAcquire(listener.Name, remote, out var limitReached);
         var transport = new LineTransport(connection.Transport.Input, connection.Transport.Output);
         await using (transport)
         {
             if (slot is null)
             {
-                LogRefused(connection.ConnectionId, remote?.ToString(), listener.Name);
+                LogRefused(connection.ConnectionId, remote?.ToString(), listener.Name, limitReached);
                 if (listener.Tls == TlsMode.Implicit) return; // the client expects a handshake: just close
                 transport.WriteText(listener.Protocol == MailProtocol.Imap ? "* BYE [UNAVAILABLE] Too many connections\r\n" : "-ERR [SYS/TEMP] Too many connections\r\n");
                 await transport.FlushAsync(CancellationToken.None);
@@ -67,8 +67,8 @@ public sealed partial class MailboxConnectionHandler(
         ? new ImapSession(transport, listener, options, backend, info, time, logger, shutdown)
         : new Pop3Session(transport, listener, options, backend, info, time, logger, shutdown);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: refused on {Listener}, connection limit reached")]
-    private partial void LogRefused(string connectionId, string? remote, string listener);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: refused on {Listener}: {Limit} reached")]
+    private partial void LogRefused(string connectionId, string? remote, string listener, string? limit);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId} {Remote}: connected to {Listener}")]
     private partial void LogOpened(string connectionId, string? remote, string listener);

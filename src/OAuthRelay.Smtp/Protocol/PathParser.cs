@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using OAuthRelay.Smtp.Backend;
 
@@ -5,10 +6,15 @@ namespace OAuthRelay.Smtp.Protocol;
 
 /// <summary>
 /// Parses the arguments of MAIL FROM and RCPT TO (RFC 5321 4.1.2) with the leniency legacy clients need: a space
-/// after the colon is accepted, source routes are ignored. Addresses must still be a mailbox: local@domain.
+/// after the colon is accepted, source routes are ignored. Addresses must still be a mailbox: local@domain, within
+/// RFC 5321's length limits.
 /// </summary>
 internal static partial class PathParser
 {
+    private const int MaxLocalPartOctets = 64;
+    private const int MaxDomainOctets = 255;
+    private const int MaxPathOctets = 256;
+
     public readonly record struct ParsedPath(string Address, IReadOnlyList<KeyValuePair<string, string?>> Parameters, SmtpReply? Error);
 
     /// <param name="keyword">"FROM" or "TO".</param>
@@ -27,6 +33,7 @@ internal static partial class PathParser
         if (address.Length == 0 && !allowNull) return Fail(SmtpReplies.BadAddress("empty address"));
         if (address.Length > 0 && !IsMailbox(address) && !address.Equals("postmaster", StringComparison.OrdinalIgnoreCase))
             return Fail(SmtpReplies.BadAddress("expected local-part@domain"));
+        if (LengthError(rest[..(close + 1)], address) is { } tooLong) return Fail(tooLong);
 
         var parameters = new List<KeyValuePair<string, string?>>();
         foreach (var word in rest[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -75,6 +82,17 @@ internal static partial class PathParser
     }
 
     public static bool IsAscii(string address) => address.All(char.IsAscii);
+
+    /// <summary>RFC 5321 4.5.3.1: local part 64 octets, domain 255, the whole path with its brackets 256 (UTF-8 octets).</summary>
+    private static SmtpReply? LengthError(string path, string address)
+    {
+        var at = address.LastIndexOf('@');
+        if (Encoding.UTF8.GetByteCount(at < 0 ? address : address[..at]) > MaxLocalPartOctets)
+            return SmtpReplies.AddressTooLong($"local part longer than {MaxLocalPartOctets} octets");
+        if (at >= 0 && Encoding.UTF8.GetByteCount(address.AsSpan(at + 1)) > MaxDomainOctets)
+            return SmtpReplies.AddressTooLong($"domain longer than {MaxDomainOctets} octets");
+        return Encoding.UTF8.GetByteCount(path) > MaxPathOctets ? SmtpReplies.AddressTooLong($"path longer than {MaxPathOctets} octets") : null;
+    }
 
     private static int ClosingBracket(string text)
     {

@@ -50,4 +50,6 @@ public static class SmtpReplies
     public static SmtpReply SyntaxError(string detail) => new(501, "5.5.4", $"Syntax error: {detail}");
 
     public static SmtpReply BadAddress(string detail) => new(501, "5.1.3", $"Bad address syntax: {detail}");
+
+    public static SmtpReply AddressTooLong(string detail) => new(501, "5.1.3", $"Address too long: {detail}");
 }

@@ -24,13 +24,13 @@ public sealed partial class SmtpConnectionHandler(
     public async Task OnConnectedAsync(ConnectionContext connection)
     {
         var remote = (connection.RemoteEndPoint as IPEndPoint)?.Address;
-        using var slot = limiter.TryAcquire(remote);
+        using var slot = limiter.TryAcquire(listener.Name, remote, out var limitReached);
         var transport = new SmtpTransport(connection.Transport.Input, connection.Transport.Output);
         await using (transport)
         {
             if (slot is null)
             {
-                LogRefused(connection.ConnectionId, remote?.ToString(), listener.Name);
+                LogRefused(connection.ConnectionId, remote?.ToString(), listener.Name, limitReached);
                 // An implicit-TLS client expects a handshake first, so a cleartext 421 would be noise: just close.
                 if (listener.Tls == TlsMode.Implicit) return;
                 transport.Write(SmtpReplies.TooManyConnections);
@@ -47,8 +47,8 @@ public sealed partial class SmtpConnectionHandler(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: refused on {Listener}, connection limit reached (421 4.3.2)")]
-    private partial void LogRefused(string connectionId, string? remote, string listener);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} {Remote}: refused on {Listener}: {Limit} reached (421 4.3.2)")]
+    private partial void LogRefused(string connectionId, string? remote, string listener, string? limit);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{ConnectionId} {Remote}: connected to {Listener}")]
     private partial void LogOpened(string connectionId, string? remote, string listener);

@@ -33,7 +33,7 @@ public sealed class SmtpServerOptions
     /// <summary>The slowest average rate, in bytes per second, a message may arrive at once <see cref="DataTimeout"/> is used up.</summary>
     public int MinDataRate { get; set; } = 1024;
 
-    /// <summary>Open connections across all listeners (421 4.3.2).</summary>
+    /// <summary>Open connections across all listeners (421 4.3.2); each listener's own cap defaults to an equal share.</summary>
     public int MaxConnections { get; set; } = 1000;
 
     /// <summary>Open connections from one client IP address (421 4.3.2).</summary>

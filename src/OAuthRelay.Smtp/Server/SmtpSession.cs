@@ -29,7 +29,7 @@ internal sealed partial class SmtpSession : IAsyncDisposable
     private bool _extended;
     private bool _authenticated;
     private string? _reversePath;
-    private bool _smtpUtf8;
+    private bool _smtpUtf8; // the transaction's MAIL carried SMTPUTF8, so recipients may be non-ASCII (RFC 6531)
     private readonly List<string> _recipients = [];
     private int _authFailures;
     private int _errors;

@@ -76,7 +76,8 @@ public static class RelayApplication
         services.AddSingleton(sp =>
         {
             var limits = sp.GetRequiredService<IOptions<SmtpServerOptions>>().Value;
-            return new ConnectionLimiter(limits.MaxConnections, limits.MaxConnectionsPerClient);
+            var listeners = sp.GetRequiredService<IOptions<Dictionary<string, ListenerOptions>>>().Value;
+            return new ConnectionLimiter(limits.MaxConnections, limits.MaxConnectionsPerClient, ListenerOptions.ConnectionLimits(listeners, limits.MaxConnections));
         });
         services.AddSingleton<CertificateProvider>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value

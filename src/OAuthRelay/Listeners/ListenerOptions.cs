@@ -30,6 +30,13 @@ public sealed class ListenerOptions
     /// <summary>SMTP: refuse MAIL until STARTTLS has been done (530 5.7.0).</summary>
     public bool RequireTls { get; set; }
 
+    /// <summary>Open connections on this listener; default an equal share of Smtp:MaxConnections.</summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>Each listener's cap: its own <see cref="MaxConnections"/>, else the total divided by the number of listeners (at least 1).</summary>
+    public static Dictionary<string, int> ConnectionLimits(IReadOnlyDictionary<string, ListenerOptions> listeners, int maxConnections) =>
+        listeners.ToDictionary(l => l.Key, l => l.Value.MaxConnections ?? Math.Max(1, maxConnections / listeners.Count));
+
     public IPAddress ParseAddress() => ParseAddress(Address);
 
     public static IPAddress ParseAddress(string text) => TryParseAddress(text, out var address) ? address : throw new InvalidOperationException(BadAddress(text));

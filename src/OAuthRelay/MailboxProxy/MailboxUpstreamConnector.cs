@@ -34,7 +34,7 @@ internal sealed class MailboxUpstreamConnector(
                 TargetHost = endpoint.Host,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 CertificateRevocationCheckMode = certificates.RevocationMode,
-                RemoteCertificateValidationCallback = certificates.Callback,
+                RemoteCertificateValidationCallback = certificates.CallbackFor(endpoint.Host, endpoint.Port),
             }, timeout.Token);
 
             var transport = new LineTransport(mailbox.Pipe.Input, mailbox.Pipe.Output);

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OAuthRelay.Listeners;
@@ -30,9 +28,7 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
     public static void Map(WebApplication app)
     {
         // Read at the first request, not while the relay is composed: a missing token file is the start check's to report.
-        var expected = new Lazy<byte[]?>(() => app.Services.GetRequiredService<IOptions<AdminOptions>>().Value.ReadBearerToken() is { } token
-            ? Encoding.UTF8.GetBytes($"Bearer {token}")
-            : null);
+        var bearer = new Lazy<BearerTokenCheck>(() => new BearerTokenCheck(app.Services.GetRequiredService<IOptions<AdminOptions>>().Value.ReadBearerToken()));
         // The mail listeners run their own connection handlers, so only the admin port ever serves HTTP.
         var routes = app.MapGroup("");
         routes.MapGet("/healthz", () => Results.Text("ok"));
@@ -50,10 +46,10 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
             return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         routes.MapGet("/status", (HttpContext context, RelayStatus status) =>
-            Authorized(context, expected.Value) ? Results.Json(status.Snapshot()) : Results.Unauthorized());
+            Authorized(context, bearer.Value) ? Results.Json(status.Snapshot()) : Results.Unauthorized());
         routes.MapGet("/metrics", async (HttpContext context, RelayMetrics metrics) =>
         {
-            if (!Authorized(context, expected.Value))
+            if (!Authorized(context, bearer.Value))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 return;
@@ -64,6 +60,5 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
         });
     }
 
-    private static bool Authorized(HttpContext context, byte[]? expected) =>
-        expected is null || CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(context.Request.Headers.Authorization.ToString()), expected);
+    private static bool Authorized(HttpContext context, BearerTokenCheck bearer) => bearer.Allows(context.Request.Headers.Authorization.ToString());
 }

@@ -12,6 +12,6 @@ internal static class NetworkFailure
     public static bool Is(Exception exception) => exception
         is IOException or SocketException or TimeoutException or OperationCanceledException
         or System.Security.Authentication.AuthenticationException // the TLS handshake, not SASL
-        or MailKit.ProtocolException or MailKit.ServiceNotConnectedException or MailKit.ServiceNotAuthenticatedException
+        or MailKit.Security.SslHandshakeException or MailKit.ProtocolException or MailKit.ServiceNotConnectedException or MailKit.ServiceNotAuthenticatedException
         or UpstreamProtocolException;
 }

@@ -73,7 +73,7 @@ internal sealed class UpstreamConnector(
             LocalDomain = server.Value.HostName,
             CheckCertificateRevocation = certificates.CheckRevocation,
             SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ServerCertificateValidationCallback = certificates.Callback,
+            ServerCertificateValidationCallback = certificates.CallbackFor(options.Value.Host, options.Value.Port),
         };
         return client;
     }

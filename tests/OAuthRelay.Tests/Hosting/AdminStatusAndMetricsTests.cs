@@ -16,6 +16,12 @@ public sealed partial class AdminStatusAndMetricsTests
 
     private static Uri Admin(RelayRig rig, string path) => new($"http://{rig.Relay.Services.GetRequiredService<AdminEndpoint>().EndPoint}{path}");
 
+    private static Task<RelayRig> StartWithBearerTokenAsync() => RelayRig.StartAsync(s =>
+    {
+        s["Admin:Port"] = "0";
+        s["Admin:BearerToken"] = Token;
+    });
+
     [Fact]
     public async Task Metrics_parse_as_prometheus_text_and_count_the_relayed_message()
     {
@@ -56,11 +62,7 @@ public sealed partial class AdminStatusAndMetricsTests
     [Fact]
     public async Task Probes_are_open_while_status_and_metrics_want_the_bearer_token()
     {
-        await using var rig = await RelayRig.StartAsync(s =>
-        {
-            s["Admin:Port"] = "0";
-            s["Admin:BearerToken"] = Token;
-        });
+        await using var rig = await StartWithBearerTokenAsync();
         using var http = new HttpClient();
 
         Assert.Equal("ok", await http.GetStringAsync(Admin(rig, "/healthz")));
@@ -78,6 +80,26 @@ public sealed partial class AdminStatusAndMetricsTests
         Assert.Contains(status.RootElement.GetProperty("listeners").EnumerateArray(), l => l.GetProperty("name").GetString() == "imap" && l.GetProperty("protocol").GetString() == "Imap");
         Assert.Equal("Healthy", status.RootElement.GetProperty("accounts")[0].GetProperty("state").GetString());
         Assert.DoesNotContain(Token, rig.Relay.Logs.All);
+    }
+
+    [Fact]
+    public async Task The_bearer_scheme_may_be_written_in_any_case_while_the_token_must_match_exactly()
+    {
+        await using var rig = await StartWithBearerTokenAsync();
+        using var http = new HttpClient();
+        async Task<HttpStatusCode> StatusWith(string authorization)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Admin(rig, "/status"));
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            return (await http.SendAsync(request)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await StatusWith($"bearer {Token}"));
+        Assert.Equal(HttpStatusCode.OK, await StatusWith($"BEARER {Token}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWith($"Bearer {Token.ToUpperInvariant()}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWith($"Bearer {Token}0"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWith($"Basic {Token}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusWith(Token));
     }
 
     [Fact]

@@ -23,6 +23,7 @@ public sealed class ReplyMapperTests
         { new IOException("reset"), 451, "4.4.1" },
         { new TimeoutException(), 451, "4.4.1" },
         { new System.Security.Authentication.AuthenticationException("TLS"), 451, "4.4.1" },
+        { new MailKit.Security.SslHandshakeException("certificate refused"), 451, "4.4.1" },
         { new MailKit.ServiceNotConnectedException(), 451, "4.4.1" },
         { new InvalidOperationException("a bug"), 451, "4.3.0" },
     };

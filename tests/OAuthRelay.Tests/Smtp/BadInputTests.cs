@@ -198,6 +198,54 @@ public sealed class BadInputTests
         Assert.True(await client.IsClosedByServerAsync());
     }
 
+    public static TheoryData<string, string> OverLongPaths => new()
+    {
+        { $"MAIL FROM:<{new string('a', 65)}@contoso.test>", "local part longer than 64 octets" },
+        { $"MAIL FROM:<{new string('ü', 33)}@contoso.test> SMTPUTF8", "local part longer than 64 octets" }, // 33 characters, 66 octets
+        { $"RCPT TO:<b@{DomainOf(256)}>", "domain longer than 255 octets" },
+        { $"RCPT TO:<{new string('b', 64)}@{DomainOf(190)}>", "path longer than 256 octets" }, // 257 with the brackets
+    };
+
+    /// <summary>A well-formed domain of exactly <paramref name="octets"/> octets: labels of 63 letters and dots.</summary>
+    private static string DomainOf(int octets) => new([.. Enumerable.Range(0, octets).Select(i => i % 64 == 63 && i < octets - 1 ? '.' : 'x')]);
+
+    [Theory]
+    [MemberData(nameof(OverLongPaths))]
+    public async Task Paths_over_the_rfc_5321_length_limits_get_501_5_1_3(string command, string limit)
+    {
+        await using var host = await RelayTestHost.StartAsync();
+        await using var client = await host.OpenAuthenticatedAsync();
+        if (command.StartsWith("RCPT")) Assert.Equal(250, (await client.CommandAsync("MAIL FROM:<a@contoso.test>")).Code);
+
+        var reply = await client.CommandAsync(command);
+        Assert.Equal((501, "5.1.3"), reply.Status);
+        Assert.Equal($"5.1.3 Address too long: {limit}", reply.Text);
+    }
+
+    [Fact]
+    public async Task Paths_at_the_rfc_5321_length_limits_are_accepted()
+    {
+        await using var host = await RelayTestHost.StartAsync();
+        await using var client = await host.OpenAuthenticatedAsync();
+        var longest = $"{new string('a', 64)}@{DomainOf(189)}"; // 256 octets with the brackets
+
+        Assert.Equal(250, (await client.CommandAsync($"MAIL FROM:<{longest}>")).Code);
+        Assert.Equal(250, (await client.CommandAsync($"RCPT TO:<{longest}>")).Code);
+    }
+
+    [Fact]
+    public async Task A_non_ascii_recipient_without_smtputf8_on_its_transactions_mail_gets_553_5_6_7()
+    {
+        await using var host = await RelayTestHost.StartAsync();
+        await using var client = await host.OpenAuthenticatedAsync();
+        await client.CommandAsync("MAIL FROM:<a@contoso.test> SMTPUTF8");
+        await client.CommandAsync("RSET"); // SMTPUTF8 belonged to that transaction only
+
+        Assert.Equal(250, (await client.CommandAsync("MAIL FROM:<a@contoso.test>")).Code);
+        Assert.Equal((553, "5.6.7"), (await client.CommandAsync("RCPT TO:<jörg@bücher.example>")).Status);
+        Assert.Equal(250, (await client.CommandAsync("RCPT TO:<joerg@buecher.example>")).Code);
+    }
+
     [Fact]
     public async Task State_never_leaks_between_sessions()
     {
