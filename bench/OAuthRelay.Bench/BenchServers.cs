@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Identity.Client;
 using OAuthRelay.Clients;
 using OAuthRelay.Fakes;
 using OAuthRelay.Hosting;
@@ -47,7 +46,7 @@ internal static class BenchServers
     /// <summary>The relay's IMAP listeners (cleartext, implicit TLS) towards the fake Office 365 IMAP server in the parent process.</summary>
     public static async Task<(WebApplication App, IPEndPoint Cleartext, IPEndPoint Tls)> StartMailboxProxyAsync(string[] args)
     {
-        var (entraBase, thumbprint, imapPort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
+        var (entraBase, entraCaFile, imapPort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
         var folder = Directory.CreateTempSubdirectory("oauthrelay-bench-").FullName;
         var settings = new Dictionary<string, string?>(Quiet);
         foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, officePort: 1, caFile, folder)) settings[key] = value;
@@ -61,32 +60,40 @@ internal static class BenchServers
             settings[$"Listeners:{name}:Tls"] = tls;
         }
 
-        var app = await StartSignedInAsync(settings, thumbprint, refreshToken);
+        var app = await StartSignedInAsync(settings, entraCaFile, refreshToken);
         var listeners = app.Services.GetRequiredService<MailListeners>();
         return (app, listeners.EndPointOf("imap"), listeners.EndPointOf("imaps"));
+    }
+
+    /// <summary>Writes the fake Entra ID's certificate beside <paramref name="nextTo"/>, for the child relay's Tokens:TrustedCaFile.</summary>
+    public static string EntraCaFile(FakeEntraId entra, string nextTo)
+    {
+        var path = nextTo + ".entra.pem";
+        File.WriteAllText(path, entra.CertificatePem);
+        return path;
     }
 
     /// <summary>The relay in pass-through mode towards the fakes in the parent process, signed in with the given refresh token.</summary>
     public static async Task<(WebApplication App, IPEndPoint Listener)> StartUpstreamRelayAsync(string[] args)
     {
-        var (entraBase, thumbprint, officePort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
+        var (entraBase, entraCaFile, officePort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
         var folder = Directory.CreateTempSubdirectory("oauthrelay-bench-").FullName;
         var settings = new Dictionary<string, string?>(Quiet);
         foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, officePort, caFile, folder)) settings[key] = value;
         settings["Listeners:main:Address"] = "127.0.0.1";
         settings["Listeners:main:Port"] = "0";
-        var app = await StartSignedInAsync(settings, thumbprint, refreshToken);
+        var app = await StartSignedInAsync(settings, entraCaFile, refreshToken);
         return (app, app.Services.GetRequiredService<MailListeners>().EndPointOf("main"));
     }
 
     /// <summary>Starts a relay with client "app" on account "office", its tokens from the fake Entra ID in the parent.</summary>
-    private static async Task<WebApplication> StartSignedInAsync(Dictionary<string, string?> settings, string thumbprint, string refreshToken)
+    private static async Task<WebApplication> StartSignedInAsync(Dictionary<string, string?> settings, string entraCaFile, string refreshToken)
     {
+        settings["Tokens:TrustedCaFile"] = entraCaFile;
         settings["Clients:app:UserName"] = ClientUser;
         settings["Clients:app:PasswordHash"] = PasswordHasher.Hash(ClientPassword);
         settings["Clients:app:Account"] = "office";
-        var app = await StartAsync(RelayApplication.Build(null, settings, services =>
-            services.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(FakeEntraId.HttpClientFactoryTrusting(thumbprint)))));
+        var app = await StartAsync(RelayApplication.Build(null, settings));
         await app.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", refreshToken);
         return app;
     }

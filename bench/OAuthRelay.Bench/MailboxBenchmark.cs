@@ -32,7 +32,7 @@ internal static class MailboxBenchmark
         var mailboxBytes = imap.Messages.Sum(m => (long)m.Length);
         var caFile = Path.Combine(Path.GetTempPath(), $"oauthrelay-bench-ca-{Environment.ProcessId}.pem");
         await File.WriteAllTextAsync(caFile, imap.CertificatePem);
-        using var relay = Child.Start("mailbox", entra.BaseAddress.ToString(), entra.Thumbprint, imap.EndPoint.Port.ToString(), caFile, entra.IssueRefreshToken());
+        using var relay = Child.Start("mailbox", entra.BaseAddress.ToString(), BenchServers.EntraCaFile(entra, caFile), imap.EndPoint.Port.ToString(), caFile, entra.IssueRefreshToken());
         var directToken = entra.IssueAccessToken();
 
         using var nginx = await NginxReference.StartAsync(imap.EndPoint);
@@ -106,6 +106,7 @@ internal static class MailboxBenchmark
         Console.WriteLine();
         await IdleSessionsAsync(relay);
         File.Delete(caFile);
+        File.Delete(caFile + ".entra.pem");
     }
 
     /// <summary>Opens 1,000 logged-in, spliced sessions (raw LOGIN on the cleartext listener) and reads the relay's RSS.</summary>

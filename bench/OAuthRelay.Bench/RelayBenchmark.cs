@@ -18,7 +18,7 @@ internal static class RelayBenchmark
         await using var office = new FakeOffice365(entra);
         var caFile = Path.Combine(Path.GetTempPath(), $"oauthrelay-bench-ca-{Environment.ProcessId}.pem");
         await File.WriteAllTextAsync(caFile, office.CertificatePem);
-        using var relay = Child.Start("relay", entra.BaseAddress.ToString(), entra.Thumbprint, office.EndPoint.Port.ToString(), caFile, entra.IssueRefreshToken());
+        using var relay = Child.Start("relay", entra.BaseAddress.ToString(), BenchServers.EntraCaFile(entra, caFile), office.EndPoint.Port.ToString(), caFile, entra.IssueRefreshToken());
         var directToken = entra.IssueAccessToken();
 
         async Task<SmtpClient> ViaRelay()
@@ -63,6 +63,7 @@ internal static class RelayBenchmark
         var peak = ProcessStats.PeakResidentBytes(relay.Pid);
         Console.WriteLine($"Relaying a 25 MB message: relay RSS {EngineBenchmark.Mb(before)} MB before, peak {EngineBenchmark.Mb(peak)} MB during (growth {EngineBenchmark.Mb(peak - before)} MB; bar: under 32 MB).");
         File.Delete(caFile);
+        File.Delete(caFile + ".entra.pem");
     }
 
     // Both paths' clients alike: without Nagle, so neither waits on delayed ACKs.

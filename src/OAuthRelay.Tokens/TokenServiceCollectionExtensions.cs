@@ -16,7 +16,11 @@ public static class TokenServiceCollectionExtensions
         services.Configure<Dictionary<string, AccountOptions>>(configuration.GetSection("Accounts"));
         services.Configure<TokenServiceOptions>(configuration.GetSection("Tokens"));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IMsalHttpClientFactory>(sp => new MsalHttpClientFactory(sp.GetRequiredService<IOptions<TokenServiceOptions>>().Value.HttpTimeout));
+        services.TryAddSingleton<IMsalHttpClientFactory>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<TokenServiceOptions>>().Value;
+            return new MsalHttpClientFactory(options.HttpTimeout, options.TrustedCaFile);
+        });
         services.AddSingleton<MsalApplicationFactory>();
         services.AddSingleton<TokenService>();
         return services;

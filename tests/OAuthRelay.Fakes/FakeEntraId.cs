@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using OAuthRelay.Connections;
 using OAuthRelay.Listeners;
 using OAuthRelay.Tokens.Msal;
 
@@ -84,16 +85,12 @@ public sealed class FakeEntraId : IAsyncDisposable
         return fake;
     }
 
-    /// <summary>The thumbprint of the fake's HTTPS certificate, for a process that must trust it.</summary>
-    public string Thumbprint => _certificate.Thumbprint;
+    /// <summary>The fake's HTTPS certificate as PEM, for a relay's Tokens:TrustedCaFile.</summary>
+    public string CertificatePem => _certificate.ExportCertificatePem();
 
-    /// <summary>An HTTP client factory for MSAL that trusts this fake's certificate and nothing else.</summary>
-    public MsalHttpClientFactory HttpClientFactory() => HttpClientFactoryTrusting(Thumbprint);
-
-    public static MsalHttpClientFactory HttpClientFactoryTrusting(string thumbprint) => new(TimeSpan.FromSeconds(10), new SocketsHttpHandler
-    {
-        SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && cert.GetCertHashString() == thumbprint },
-    });
+    /// <summary>An HTTP client factory for MSAL that trusts this fake's certificate besides the system's store.</summary>
+    public MsalHttpClientFactory HttpClientFactory() =>
+        new(TimeSpan.FromSeconds(10), new CertificateTrust(new X509Certificate2Collection(_certificate), X509RevocationMode.NoCheck));
 
     /// <summary>An access token for the mailbox user, as a client going straight to Office 365 would hold (benchmark).</summary>
     public string IssueAccessToken()

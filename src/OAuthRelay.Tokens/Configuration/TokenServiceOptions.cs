@@ -18,6 +18,9 @@ public sealed class TokenServiceOptions
     /// <summary>How often each delegated account's refresh token is renewed, so 90 days of inactivity never pass.</summary>
     public TimeSpan RenewalInterval { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>A PEM file of extra CAs to trust for Entra ID's certificate (a TLS-inspecting proxy's, a private authority's).</summary>
+    public string? TrustedCaFile { get; set; }
+
     /// <summary>Timeout of one request to Entra ID.</summary>
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using OAuthRelay.Clients;
 using OAuthRelay.Configuration;
+using OAuthRelay.Connections;
 using OAuthRelay.Listeners;
 using OAuthRelay.Observability;
 using OAuthRelay.Tokens.Configuration;
@@ -26,12 +27,13 @@ internal static class ConfigurationValidator
         if (report.Section<Dictionary<string, AccountOptions>>("Accounts") is { } accounts && report.Section<TokenServiceOptions>("Tokens") is { } tokens)
         {
             foreach (var problem in TokenSettings.Problems(accounts, tokens)) report.Error(problem);
+            if (tokens.TrustedCaFile is { } tokensCaFile) CheckTrustedCas(tokensCaFile, "Tokens:TrustedCaFile", report);
             if (string.IsNullOrWhiteSpace(tokens.CacheKey)) Warn(FilePermissions.WritableByOthers("The token cache key file", tokens.CacheKeyFile), report);
         }
 
         if (RelayConfiguration.File(configuration) is { } file) Warn(FilePermissions.WritableByOthers("The configuration file", file.FullPath), report);
 
-        if (report.Section<UpstreamOptions>("Upstream") is { TrustedCaFile: { } caFile }) CheckTrustedCas(caFile, report);
+        if (report.Section<UpstreamOptions>("Upstream") is { TrustedCaFile: { } caFile }) CheckTrustedCas(caFile, "Upstream:TrustedCaFile", report);
         if (report.Section<AdminOptions>("Admin") is { } admin) CheckAdmin(admin, report);
         if (report.Section<ConfigurationFileOptions>("Configuration") is { PollInterval: var interval } && interval <= TimeSpan.Zero)
             report.Error($"Configuration:PollInterval must be more than zero, not {interval}.");
@@ -85,11 +87,11 @@ internal static class ConfigurationValidator
         if (warning is not null) report.Warn(warning);
     }
 
-    private static void CheckTrustedCas(string file, ConfigurationReport report)
+    private static void CheckTrustedCas(string file, string setting, ConfigurationReport report)
     {
         try
         {
-            foreach (var certificate in TrustedCaFile.Load(file)) certificate.Dispose();
+            foreach (var certificate in CertificateTrust.LoadRoots(file, setting)!) certificate.Dispose();
         }
         catch (InvalidOperationException e)
         {
