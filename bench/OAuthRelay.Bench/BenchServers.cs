@@ -49,7 +49,7 @@ internal static class BenchServers
         var (entraBase, entraCaFile, imapPort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
         var folder = Directory.CreateTempSubdirectory("oauthrelay-bench-").FullName;
         var settings = new Dictionary<string, string?>(Quiet);
-        foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, officePort: 1, caFile, folder)) settings[key] = value;
+        foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, entraCaFile, officePort: 1, caFile, folder)) settings[key] = value;
         settings["Upstream:Imap:Host"] = "127.0.0.1";
         settings["Upstream:Imap:Port"] = imapPort.ToString();
         foreach (var (name, tls) in new[] { ("imap", "None"), ("imaps", "Implicit") })
@@ -79,7 +79,7 @@ internal static class BenchServers
         var (entraBase, entraCaFile, officePort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
         var folder = Directory.CreateTempSubdirectory("oauthrelay-bench-").FullName;
         var settings = new Dictionary<string, string?>(Quiet);
-        foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, officePort, caFile, folder)) settings[key] = value;
+        foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, entraCaFile, officePort, caFile, folder)) settings[key] = value;
         settings["Listeners:main:Address"] = "127.0.0.1";
         settings["Listeners:main:Port"] = "0";
         var app = await StartSignedInAsync(settings, entraCaFile, refreshToken);
@@ -89,7 +89,6 @@ internal static class BenchServers
     /// <summary>Starts a relay with client "app" on account "office", its tokens from the fake Entra ID in the parent.</summary>
     private static async Task<WebApplication> StartSignedInAsync(Dictionary<string, string?> settings, string entraCaFile, string refreshToken)
     {
-        settings["Tokens:TrustedCaFile"] = entraCaFile;
         settings["Clients:app:UserName"] = ClientUser;
         settings["Clients:app:PasswordHash"] = PasswordHasher.Hash(ClientPassword);
         settings["Clients:app:Account"] = "office";

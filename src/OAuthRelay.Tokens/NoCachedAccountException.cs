@@ -1,5 +1,8 @@
 namespace OAuthRelay.Tokens;
 
-/// <summary>A delegated account has no signed-in user in its cache yet.</summary>
-public sealed class NoCachedAccountException(string account)
-    : Exception($"Account {account} has no signed-in user in the token cache.");
+/// <summary>A delegated account has no sign-in of its user in its cache yet.</summary>
+public sealed class NoCachedAccountException(string account, string userName)
+    : Exception($"Account {account} has no sign-in of {userName} in the token cache.")
+{
+    public string UserName { get; } = userName;
+}

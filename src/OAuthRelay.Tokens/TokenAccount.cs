@@ -10,42 +10,70 @@ using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 namespace OAuthRelay.Tokens;
 
 /// <summary>
-/// One account's tokens: served from memory while they have more than the margin left; otherwise one request at a
-/// time for the whole account (callers queue behind it and take its result); after a failure, back-off and health.
+/// One account's tokens: served from memory until they enter the refresh margin; then one refresh at a time for the
+/// whole account (callers queue behind it and take its result). A refresh that fails does not take a valid token
+/// away: it is served until a safety minute before it expires, while health says what is wrong and back-off (or
+/// the server's Retry-After) decides when to ask again. Health also carries what Exchange said of the tokens.
 /// </summary>
 internal sealed partial class TokenAccount
 {
+    /// <summary>A token is not handed out for less than this: the upstream must still accept it when it arrives.</summary>
+    internal static readonly TimeSpan SafetyMargin = TimeSpan.FromMinutes(1);
+
     private readonly IClientApplicationBase _app;
     private readonly EncryptedTokenCacheFile _cacheFile;
     private readonly TokenServiceOptions _settings;
+    private readonly Func<string?> _certificateRefusal;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ConcurrentDictionary<MailProtocol, AccessToken> _tokens = new();
+    private readonly ConcurrentDictionary<MailProtocol, HeldToken> _tokens = new();
+    private readonly ConcurrentDictionary<MailProtocol, UpstreamRefusal> _refusals = new();
 
     private int _failures;
     private long _requests;
     private long _failedRequests;
+    private long _upstreamRefusals;
     private DateTimeOffset _retryNotBefore;
-    private DateTime _cacheWriteTimeAtFailure;
+    private AccountHealth _tokenHealth;
+    private bool _shortLifetimeLogged;
+    private TimeSpan? _issuedLifetime;
 
-    public TokenAccount(string name, AccountOptions options, IClientApplicationBase app, EncryptedTokenCacheFile cacheFile, TokenServiceOptions settings, TimeProvider time, ILogger logger)
+    public TokenAccount(string name, AccountOptions options, IClientApplicationBase app, EncryptedTokenCacheFile cacheFile, TokenServiceOptions settings,
+        Func<string?> certificateRefusal, TimeProvider time, ILogger logger)
     {
         Name = name;
         Options = options;
         _app = app;
         _cacheFile = cacheFile;
         _settings = settings;
+        _certificateRefusal = certificateRefusal;
         _time = time;
         _logger = logger;
-        Health = new AccountHealth(name, TokenHealthState.Healthy, null, "No token requested yet.", time.GetUtcNow());
+        _tokenHealth = new AccountHealth(name, TokenHealthState.Healthy, null, "No token requested yet.", time.GetUtcNow());
     }
+
+    /// <summary>Raised after every token request, sign-in and upstream verdict, so the renewer can plan again.</summary>
+    public event Action? Changed;
 
     public string Name { get; }
 
     public AccountOptions Options { get; }
 
-    public AccountHealth Health { get; private set; }
+    /// <summary>What the operator needs to know: the token side first, then what the upstream said of the tokens.</summary>
+    public AccountHealth Health
+    {
+        get
+        {
+            if (_tokenHealth.State != TokenHealthState.Healthy) return _tokenHealth;
+            var refusals = _refusals.Values.OrderBy(r => r.Since).ToList();
+            return refusals.Count == 0 ? _tokenHealth
+                : new AccountHealth(Name, TokenHealthState.Unauthorized, refusals[0].Code, string.Join(" ", refusals.Select(r => r.Action)), refusals[0].Since);
+        }
+    }
+
+    /// <summary>The user the account's tokens were issued to (delegated), once known; null for the app flow or before a sign-in.</summary>
+    public string? SignedInAs { get; private set; }
 
     /// <summary>The MSAL application, for calls that need no token (the authorization URL).</summary>
     public IClientApplicationBase App => _app;
@@ -58,65 +86,208 @@ internal sealed partial class TokenAccount
         Renewal,
     }
 
-    /// <summary>Token requests made (to MSAL, not answered from memory) and failed, and when the held tokens expire.</summary>
-    public TokenUsage Usage => new(Name, Interlocked.Read(ref _requests), Interlocked.Read(ref _failedRequests),
-        _tokens.Values.Select(t => (DateTimeOffset?)t.ExpiresOn).Min());
+    /// <summary>Token requests made (to MSAL, not answered from memory) and failed, upstream refusals, and when the held tokens expire.</summary>
+    public TokenUsage Usage => new(Name, Interlocked.Read(ref _requests), Interlocked.Read(ref _failedRequests), Interlocked.Read(ref _upstreamRefusals),
+        _tokens.Values.Select(t => (DateTimeOffset?)t.Token.ExpiresOn).Min(), SignedInAs);
 
     public async Task<AccessToken> GetAsync(MailProtocol protocol, Need need, AccessToken? rejected, CancellationToken cancellationToken)
     {
-        if (need != Need.Renewal && TryMemory(protocol, rejected, out var token)) return token;
+        if (need == Need.Cached && !_cacheFile.ChangedByOthers() && TryFresh(protocol, out var token)) return token;
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            // Another process (the CLI) signed in or out: what is held in memory no longer stands.
+            if (_cacheFile.ChangedByOthers()) await ForgetSignInsOfOthersAsync();
             // Whoever held the gate before us may have fetched exactly what we need.
-            if (need != Need.Renewal && TryMemory(protocol, rejected, out token)) return token;
-            ThrowIfBackingOff();
-            // A token we hold but may no longer use (near expiry, or refused) is replaced by a real refresh, not MSAL's cache.
-            var force = need != Need.Cached || _tokens.ContainsKey(protocol);
+            if (need == Need.Cached && TryFresh(protocol, out token)) return token;
+            if (need == Need.Replacement && Usable(protocol) is { } replaced && replaced.Token != rejected!.Token) return replaced;
+
+            // A held token that is still valid is served whatever happens to its refresh; a refused one never is.
+            var fallback = need == Need.Cached ? Usable(protocol) : null;
+            if (_time.GetUtcNow() < _retryNotBefore) return fallback ?? throw new TokenUnavailableException(Health);
             Interlocked.Increment(ref _requests);
-            token = await AcquireAsync(protocol, force, cancellationToken);
-            _tokens[protocol] = token;
+            try
+            {
+                token = await AcquireAsync(protocol, force: need != Need.Cached || _tokens.ContainsKey(protocol), cancellationToken);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                var unavailable = Failed(e, fallback);
+                return fallback ?? throw unavailable;
+            }
+
+            Hold(protocol, token);
             Succeeded();
             return token;
-        }
-        catch (Exception e) when (e is not TokenUnavailableException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
-        {
-            throw Failed(e);
         }
         finally
         {
             _gate.Release();
+            Changed?.Invoke();
         }
     }
 
-    /// <summary>Runs a sign-in (import, device code, authorization code) under the account's gate and records it.</summary>
+    /// <summary>
+    /// Runs a sign-in (import, device code, authorization code) under the account's gate. A token for another user
+    /// than <see cref="AccountOptions.ExpectedUser"/> is removed again and refused; the right one replaces every
+    /// earlier sign-in in the cache.
+    /// </summary>
     public async Task<SignInResult> SignInAsync(Func<IClientApplicationBase, string[], Task<AuthenticationResult>> signIn, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var result = await signIn(_app, OfficeScopes.ForSignIn(Options));
-            _tokens.Clear();
+            AuthenticationResult result;
+            try
+            {
+                result = await signIn(_app, OfficeScopes.ForSignIn(Options));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw Failed(e, fallback: null);
+            }
+
+            Observe(result);
+            var user = result.Account?.Username;
+            if (Options.Flow == AccountFlow.Delegated)
+            {
+                if (!string.Equals(user, Options.ExpectedUser, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (result.Account is not null) await _app.RemoveAsync(result.Account);
+                    throw new WrongUserSignedInException(Name, user, Options.ExpectedUser);
+                }
+
+                foreach (var earlier in (await _app.GetAccountsAsync()).Where(a => a.HomeAccountId?.Identifier != result.Account!.HomeAccountId?.Identifier))
+                    await _app.RemoveAsync(earlier);
+                SignedInAs = user;
+            }
+
+            ForgetHeldTokens();
+            _refusals.Clear();
             Succeeded();
-            return new SignInResult(Name, result.Account?.Username ?? Options.Mailbox, result.Scopes.ToList(), result.ExpiresOn);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw Failed(e);
+            return new SignInResult(Name, user ?? Options.ClientId, result.Scopes.ToList(), result.ExpiresOn);
         }
         finally
         {
             _gate.Release();
+            Changed?.Invoke();
         }
     }
 
-    /// <summary>Whether the account has a signed-in user to renew (delegated) or needs none (app).</summary>
-    public async Task<bool> HasSignInAsync() => Options.Flow == AccountFlow.App || (await _app.GetAccountsAsync()).Any();
-
-    private bool TryMemory(MailProtocol protocol, AccessToken? rejected, out AccessToken token)
+    /// <summary>Removes the account's cached tokens (sign-out): the account needs a new sign-in, here and in a running relay.</summary>
+    public async Task LogoutAsync(CancellationToken cancellationToken)
     {
-        token = _tokens.GetValueOrDefault(protocol)!;
-        return token is not null && token.Token != rejected?.Token && token.ExpiresOn - _settings.RefreshMargin > _time.GetUtcNow();
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await RemoveMsalAccountsAsync();
+            _cacheFile.Delete();
+            ForgetHeldTokens();
+            SignedInAs = null;
+            SetTokenHealth(TokenHealthState.NeedsSignIn, "signed_out", $"Signed out with logout. {SignInCommand.SignInAgain(Name)}");
+        }
+        finally
+        {
+            _gate.Release();
+            Changed?.Invoke();
+        }
+    }
+
+    /// <summary>Whether the account has its user signed in (delegated) or needs none (app).</summary>
+    public async Task<bool> HasSignInAsync() =>
+        Options.Flow == AccountFlow.App || (await _app.GetAccountsAsync()).Any(a => string.Equals(a.Username, Options.ExpectedUser, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// When the renewer should next look at this account: when a held token enters its refresh margin, when the
+    /// back-off after a failure ends, or soon (to notice a sign-in by the CLI) while the account has no usable sign-in.
+    /// Null: nothing to do until something changes.
+    /// </summary>
+    public DateTimeOffset? NextCheck()
+    {
+        var state = _tokenHealth.State;
+        if (state == TokenHealthState.NeedsSignIn) return _time.GetUtcNow() + CachePollInterval;
+        if (state is TokenHealthState.Degraded or TokenHealthState.Misconfigured) return _retryNotBefore;
+        return _tokens.Values.Select(t => (DateTimeOffset?)(t.Token.ExpiresOn - Margin(t))).Min();
+    }
+
+    /// <summary>The protocols whose tokens are held (refreshed ahead of time), or the first configured one.</summary>
+    public IEnumerable<MailProtocol> ProtocolsInUse => _tokens.IsEmpty ? Options.Protocols.Take(1) : _tokens.Keys.ToList();
+
+    /// <summary>A sign-in is needed and none has appeared on disk since: trying again would only repeat the refusal.</summary>
+    public bool WaitingForSignIn => _tokenHealth.State == TokenHealthState.NeedsSignIn && !_cacheFile.ChangedByOthers() && _time.GetUtcNow() < _retryNotBefore;
+
+    /// <summary>The upstream refused this account's token for <paramref name="protocol"/> even after a fresh one.</summary>
+    public void UpstreamRefused(MailProtocol protocol, string code, string reply, string action)
+    {
+        Interlocked.Increment(ref _upstreamRefusals);
+        var refusal = new UpstreamRefusal(code, $"{protocol} upstream refused the token ({reply}). {action}", _time.GetUtcNow());
+        if (_refusals.TryGetValue(protocol, out var known) && known.Code == code) return;
+        _refusals[protocol] = refusal;
+        LogUpstreamRefused(Name, protocol, reply, action);
+        Changed?.Invoke();
+    }
+
+    /// <summary>The protocols whose upstream refuses this account's tokens now.</summary>
+    public IReadOnlyCollection<MailProtocol> RefusedProtocols => _refusals.Keys.ToList();
+
+    /// <summary>The upstream accepted this account's token for <paramref name="protocol"/>.</summary>
+    public void UpstreamAccepted(MailProtocol protocol)
+    {
+        if (!_refusals.TryRemove(protocol, out _)) return;
+        LogUpstreamAccepted(Name, protocol);
+        Changed?.Invoke();
+    }
+
+    private static readonly TimeSpan CachePollInterval = TimeSpan.FromSeconds(5);
+
+    private bool TryFresh(MailProtocol protocol, out AccessToken token)
+    {
+        token = null!;
+        if (!_tokens.TryGetValue(protocol, out var held) || held.Token.ExpiresOn - Margin(held) <= _time.GetUtcNow()) return false;
+        token = held.Token;
+        return true;
+    }
+
+    private AccessToken? Usable(MailProtocol protocol) =>
+        _tokens.TryGetValue(protocol, out var held) && held.Token.ExpiresOn - SafetyMargin > _time.GetUtcNow() ? held.Token : null;
+
+    /// <summary>How long before expiry a token is renewed: the configured margin, or half its life if it lives shorter than twice that.</summary>
+    private TimeSpan Margin(HeldToken held)
+    {
+        var half = (held.Token.ExpiresOn - held.Obtained) / 2;
+        return half < _settings.RefreshMargin ? half : _settings.RefreshMargin;
+    }
+
+    private void Hold(MailProtocol protocol, AccessToken token)
+    {
+        var held = new HeldToken(token, _time.GetUtcNow());
+        _tokens[protocol] = held;
+        var lifetime = token.ExpiresOn - held.Obtained;
+        if (lifetime >= _settings.RefreshMargin * 2 || _shortLifetimeLogged) return;
+        _shortLifetimeLogged = true;
+        LogShortLifetime(Name, lifetime, _settings.RefreshMargin);
+    }
+
+    private async Task ForgetSignInsOfOthersAsync()
+    {
+        ForgetHeldTokens();
+        if (!_cacheFile.Exists) await RemoveMsalAccountsAsync();
+    }
+
+    /// <summary>
+    /// Empties MSAL's memory of every signed-in user through its own API: loading an empty cache into it is not enough,
+    /// it keeps redeeming the refresh tokens it held (seen with MSAL 4.92 confidential clients).
+    /// </summary>
+    private async Task RemoveMsalAccountsAsync()
+    {
+        foreach (var account in await _app.GetAccountsAsync()) await _app.RemoveAsync(account);
+    }
+
+    private void ForgetHeldTokens()
+    {
+        _tokens.Clear();
+        _retryNotBefore = default;
+        _failures = 0;
     }
 
     private async Task<AccessToken> AcquireAsync(MailProtocol protocol, bool force, CancellationToken cancellationToken)
@@ -130,7 +301,10 @@ internal sealed partial class TokenAccount
             return ToAccessToken(result);
         }
 
-        var account = (await _app.GetAccountsAsync()).FirstOrDefault() ?? throw new NoCachedAccountException(Name);
+        // The account's own user, never merely the first one in the cache.
+        var account = (await _app.GetAccountsAsync()).FirstOrDefault(a => string.Equals(a.Username, Options.ExpectedUser, StringComparison.OrdinalIgnoreCase))
+                      ?? throw new NoCachedAccountException(Name, Options.ExpectedUser);
+        SignedInAs = account.Username;
         var silent = await _app.AcquireTokenSilent(scopes, account).WithForceRefresh(force).ExecuteAsync(cancellationToken);
         // MSAL renews 5 minutes before expiry; the relay wants its own, larger margin.
         if (!force && NearExpiry(silent)) silent = await _app.AcquireTokenSilent(scopes, account).WithForceRefresh(true).ExecuteAsync(cancellationToken);
@@ -139,51 +313,60 @@ internal sealed partial class TokenAccount
 
     // MSAL states expiry on the system clock; the relay decides on its TimeProvider (the same clock in production,
     // a moved one in tests), so the remaining lifetime is carried over.
-    private AccessToken ToAccessToken(AuthenticationResult result) =>
-        new(Name, result.AccessToken, _time.GetUtcNow() + (result.ExpiresOn - DateTimeOffset.UtcNow));
-
-    private bool NearExpiry(AuthenticationResult result) => result.ExpiresOn - DateTimeOffset.UtcNow <= _settings.RefreshMargin;
-
-    private void ThrowIfBackingOff()
+    private AccessToken ToAccessToken(AuthenticationResult result)
     {
-        if (_time.GetUtcNow() >= _retryNotBefore) return;
-        // A new sign-in written by another process (the CLI) ends the wait at once.
-        if (CacheWriteTime() != _cacheWriteTimeAtFailure) return;
-        throw new TokenUnavailableException(Health);
+        Observe(result);
+        return new AccessToken(Name, result.AccessToken, _time.GetUtcNow() + (result.ExpiresOn - DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>Remembers how long Entra ID's tokens live, from one fresh from the token endpoint (not from MSAL's cache).</summary>
+    private void Observe(AuthenticationResult result)
+    {
+        if (result.AuthenticationResultMetadata?.TokenSource == TokenSource.IdentityProvider) _issuedLifetime = result.ExpiresOn - DateTimeOffset.UtcNow;
+    }
+
+    /// <summary>Whether a token MSAL has cached is already inside the margin (half the issued lifetime for short-lived tokens).</summary>
+    private bool NearExpiry(AuthenticationResult result)
+    {
+        var margin = _issuedLifetime is { } lifetime && lifetime / 2 < _settings.RefreshMargin ? lifetime / 2 : _settings.RefreshMargin;
+        return result.ExpiresOn - DateTimeOffset.UtcNow <= margin;
     }
 
     private void Succeeded()
     {
         _failures = 0;
         _retryNotBefore = default;
-        SetHealth(TokenHealthState.Healthy, null, "Tokens are being obtained.");
+        SetTokenHealth(TokenHealthState.Healthy, null, "Tokens are being obtained.");
     }
 
-    private TokenUnavailableException Failed(Exception exception)
+    private TokenUnavailableException Failed(Exception exception, AccessToken? fallback)
     {
-        var failure = FailureClassifier.Classify(exception, Name);
-        _failures++;
+        var failure = FailureClassifier.Classify(exception, Name, _certificateRefusal());
         Interlocked.Increment(ref _failedRequests);
+        if (!failure.Throttled) _failures++;
         var wait = failure.State == TokenHealthState.Degraded
-            ? failure.RetryAfter ?? TimeSpan.FromTicks(Math.Min(_settings.MaxBackoff.Ticks, _settings.InitialBackoff.Ticks << Math.Min(_failures - 1, 20)))
+            ? failure.RetryAfter ?? TimeSpan.FromTicks(Math.Min(_settings.MaxBackoff.Ticks, _settings.InitialBackoff.Ticks << Math.Clamp(_failures - 1, 0, 20)))
             : _settings.MaxBackoff;
         _retryNotBefore = _time.GetUtcNow() + wait;
-        _cacheWriteTimeAtFailure = CacheWriteTime();
-        SetHealth(failure.State, failure.ErrorCode, failure.Action);
+        var action = fallback is null ? failure.Action : $"{failure.Action} Until then the current access token is used; it expires {fallback.ExpiresOn:u}.";
+        SetTokenHealth(failure.State, failure.ErrorCode, action);
         LogAttemptFailed(Name, failure.State, failure.ErrorCode, exception.GetType().Name, wait);
         return new TokenUnavailableException(Health);
     }
 
-    private DateTime CacheWriteTime() => File.Exists(_cacheFile.Path) ? File.GetLastWriteTimeUtc(_cacheFile.Path) : default;
-
-    private void SetHealth(TokenHealthState state, string? code, string action)
+    private void SetTokenHealth(TokenHealthState state, string? code, string action)
     {
-        var before = Health;
+        var before = _tokenHealth;
+        if (before.State == state && before.ErrorCode == code && before.Action == action) return;
+        _tokenHealth = new AccountHealth(Name, state, code, action, before.State == state ? before.Since : _time.GetUtcNow());
         if (before.State == state && before.ErrorCode == code) return;
-        Health = new AccountHealth(Name, state, code, action, _time.GetUtcNow());
         if (state == TokenHealthState.Healthy) LogRecovered(Name, before.State);
         else LogHealthChanged(Name, state, code, action);
     }
+
+    private sealed record HeldToken(AccessToken Token, DateTimeOffset Obtained);
+
+    private sealed record UpstreamRefusal(string Code, string Action, DateTimeOffset Since);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {Account} token health is now {State} ({Code}): {Action}")]
     private partial void LogHealthChanged(string account, TokenHealthState state, string? code, string action);
@@ -193,4 +376,13 @@ internal sealed partial class TokenAccount
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Account {Account}: token request failed, {State} ({Code}, {Error}); next attempt in {Wait}")]
     private partial void LogAttemptFailed(string account, TokenHealthState state, string? code, string error, TimeSpan wait);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {Account}: access tokens live only {Lifetime}, less than twice Tokens:RefreshMargin ({Margin}); they are renewed when half their life is left")]
+    private partial void LogShortLifetime(string account, TimeSpan lifetime, TimeSpan margin);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Account {Account}: the {Protocol} upstream refuses the relay's token ({Reply}). {Action}")]
+    private partial void LogUpstreamRefused(string account, MailProtocol protocol, string reply, string action);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Account}: the {Protocol} upstream accepts the relay's token again")]
+    private partial void LogUpstreamAccepted(string account, MailProtocol protocol);
 }

@@ -6,30 +6,88 @@ using OAuthRelay.Tokens.Configuration;
 namespace OAuthRelay.Tokens;
 
 /// <summary>
-/// At start, gets a token for every account (health is known before the first message); then, every
-/// RenewalInterval, redeems each delegated account's refresh token so it is replaced long before 90 idle days.
+/// Keeps every account's tokens fresh without waiting for mail: at start it gets a token for each account (health is
+/// known before the first message); then it refreshes held tokens as they enter their margin, retries a failing
+/// account when its back-off ends (so /readyz recovers on an idle relay when Entra ID does), notices a sign-in done
+/// with the CLI, and every RenewalInterval redeems each delegated account's refresh token so 90 idle days never pass.
 /// </summary>
 public sealed partial class TokenRenewalService(TokenService tokens, IOptions<TokenServiceOptions> options, TimeProvider time, ILogger<TokenRenewalService> logger)
     : BackgroundService
 {
+    private readonly SemaphoreSlim _changed = new(0);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var account in tokens.AccountNames)
-            await Attempt(() => tokens.GetAccessTokenAsync(account, tokens.Options(account).Protocols.FirstOrDefault(), stoppingToken));
-
-        using var timer = new PeriodicTimer(options.Value.RenewalInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        foreach (var account in tokens.Accounts) account.Changed += Wake;
+        try
         {
-            foreach (var account in tokens.AccountNames)
+            foreach (var account in tokens.Accounts) await AttemptAsync(account, stoppingToken);
+            var nextRenewal = time.GetUtcNow() + options.Value.RenewalInterval;
+            while (!stoppingToken.IsCancellationRequested)
             {
-                if (tokens.Options(account).Flow != AccountFlow.Delegated || !await tokens.HasSignInAsync(account)) continue;
-                if (await Attempt(() => tokens.RenewAsync(account, stoppingToken))) LogRenewed(account);
+                if (time.GetUtcNow() >= nextRenewal)
+                {
+                    await RenewRefreshTokensAsync(stoppingToken);
+                    nextRenewal = time.GetUtcNow() + options.Value.RenewalInterval;
+                }
+
+                foreach (var account in tokens.Accounts.Where(a => a.NextCheck() <= time.GetUtcNow() && !a.WaitingForSignIn))
+                    await AttemptAsync(account, stoppingToken);
+
+                var next = tokens.Accounts.Select(a => a.NextCheck()).Append(nextRenewal).Min()!.Value;
+                await WaitAsync(next, stoppingToken);
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var account in tokens.Accounts) account.Changed -= Wake;
         }
     }
 
-    // Failures are already health changes, logged once by the token service; here they only must not stop the loop.
-    private static async Task<bool> Attempt(Func<Task> action)
+    private void Wake()
+    {
+        if (_changed.CurrentCount == 0) _changed.Release();
+    }
+
+    /// <summary>Until <paramref name="until"/>, or until an account changes (a token fetched, a failure, a sign-in).</summary>
+    private async Task WaitAsync(DateTimeOffset until, CancellationToken stoppingToken)
+    {
+        var delay = until - time.GetUtcNow();
+        if (delay <= TimeSpan.Zero) return;
+        // Timers run in whole milliseconds: round up, or the wake-up would come just before the moment it is for.
+        delay = TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds));
+        using var timeout = new CancellationTokenSource(delay > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : delay, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+        try
+        {
+            await _changed.WaitAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RenewRefreshTokensAsync(CancellationToken stoppingToken)
+    {
+        foreach (var account in tokens.Accounts.Where(a => a.Options.Flow == AccountFlow.Delegated))
+        {
+            if (!await account.HasSignInAsync()) continue;
+            if (await AttemptAsync(() => tokens.RenewAsync(account.Name, stoppingToken))) LogRenewed(account.Name);
+        }
+    }
+
+    /// <summary>Asks for a token for each protocol in use; a held one that needs refreshing is refreshed.</summary>
+    private async Task AttemptAsync(TokenAccount account, CancellationToken stoppingToken)
+    {
+        foreach (var protocol in account.ProtocolsInUse)
+            await AttemptAsync(() => account.GetAsync(protocol, TokenAccount.Need.Cached, null, stoppingToken));
+    }
+
+    // Failures are already health changes, logged once by the account; here they only must not stop the loop.
+    private static async Task<bool> AttemptAsync(Func<Task> action)
     {
         try
         {

@@ -18,6 +18,7 @@ public sealed class TokenService
         IOptions<Dictionary<string, AccountOptions>> accounts,
         IOptions<TokenServiceOptions> options,
         MsalApplicationFactory applications,
+        IMsalHttpClientFactory httpClients,
         TimeProvider time,
         ILoggerFactory loggers)
     {
@@ -30,7 +31,7 @@ public sealed class TokenService
         {
             var cacheFile = new EncryptedTokenCacheFile(Path.Combine(directory, $"{name}.tokens"), key, name);
             var app = applications.Create(name, account, cacheFile);
-            _accounts[name] = new TokenAccount(name, account, app, cacheFile, settings, time, logger);
+            _accounts[name] = new TokenAccount(name, account, app, cacheFile, settings, () => (httpClients as MsalHttpClientFactory)?.LastRefusal, time, logger);
         }
     }
 
@@ -56,6 +57,21 @@ public sealed class TokenService
 
     public Task<bool> HasSignInAsync(string account) => Find(account).HasSignInAsync();
 
+    /// <summary>Removes the account's cached tokens: it needs a new sign-in (also in a relay running on the same cache).</summary>
+    public Task LogoutAsync(string account, CancellationToken cancellationToken = default) => Find(account).LogoutAsync(cancellationToken);
+
+    /// <summary>The upstream refused the account's token for a protocol even after a fresh one: health says so, with the action.</summary>
+    public void UpstreamRefused(string account, MailProtocol protocol, string code, string reply, string action) => Find(account).UpstreamRefused(protocol, code, reply, action);
+
+    /// <summary>The upstream accepted the account's token for a protocol: an earlier refusal no longer stands.</summary>
+    public void UpstreamAccepted(string account, MailProtocol protocol) => Find(account).UpstreamAccepted(protocol);
+
+    /// <summary>Every account and protocol whose upstream refuses the account's tokens now.</summary>
+    public IReadOnlyList<(string Account, MailProtocol Protocol)> UpstreamRefusals() =>
+        _accounts.Values.SelectMany(a => a.RefusedProtocols.Select(p => (a.Name, p))).ToList();
+
+    internal IReadOnlyCollection<TokenAccount> Accounts => _accounts.Values;
+
     public AccountHealth Health(string account) => Find(account).Health;
 
     public IReadOnlyList<AccountHealth> AllHealth() => _accounts.Values.Select(a => a.Health).ToList();
@@ -69,7 +85,7 @@ public sealed class TokenService
     /// <summary>Device code sign-in (public client apps): <paramref name="show"/> gets the URL and code to give the user.</summary>
     public Task<SignInResult> SignInWithDeviceCodeAsync(string account, Func<string, Task> show, CancellationToken cancellationToken = default) =>
         Find(account).SignInAsync((app, scopes) => app is IPublicClientApplication pub
-            ? pub.AcquireTokenWithDeviceCode(scopes, code => show(code.Message)).ExecuteAsync(cancellationToken)
+            ? pub.AcquireTokenWithDeviceCode(scopes, code => show($"{code.Message} Sign in as {Find(account).Options.ExpectedUser}.")).ExecuteAsync(cancellationToken)
             : throw new InvalidOperationException($"Account {account} has a client secret or certificate: device code sign-in needs a public client app (remove the secret and allow public client flows in Entra ID), or use --auth-code."),
             cancellationToken);
 
@@ -78,7 +94,9 @@ public sealed class TokenService
     {
         var target = Find(account);
         var app = target.App as IConfidentialClientApplication ?? throw AuthCodeNeedsSecret(account);
-        return await app.GetAuthorizationRequestUrl(OfficeScopes.ForSignIn(target.Options)).WithPrompt(Prompt.SelectAccount).ExecuteAsync(cancellationToken);
+        // The login hint preselects the account's user; the sign-in is checked against it again when the code comes back.
+        return await app.GetAuthorizationRequestUrl(OfficeScopes.ForSignIn(target.Options)).WithLoginHint(target.Options.ExpectedUser)
+            .WithPrompt(Prompt.SelectAccount).ExecuteAsync(cancellationToken);
     }
 
     /// <summary>Redeems the code from the redirect after sign-in.</summary>

@@ -8,9 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using OAuthRelay.Connections;
 using OAuthRelay.Listeners;
-using OAuthRelay.Tokens.Msal;
 
 namespace OAuthRelay.Fakes;
 
@@ -28,7 +26,7 @@ public sealed class FakeEntraId : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly X509Certificate2 _certificate;
-    private readonly ConcurrentDictionary<string, bool> _refreshTokens = new();
+    private readonly ConcurrentDictionary<string, string> _refreshTokens = new(); // refresh token -> its user
     private readonly ConcurrentDictionary<string, (string User, DateTimeOffset Expires)> _accessTokens = new();
     private readonly ConcurrentQueue<string> _issued = new();
     private readonly Lock _requestsGate = new();
@@ -64,6 +62,9 @@ public sealed class FakeEntraId : IAsyncDisposable
     /// <summary>Sent as Retry-After with <see cref="Failure"/> answers.</summary>
     public int? RetryAfterSeconds { get; set; }
 
+    /// <summary>Who signs in through the device code and authorization code flows (the person at the browser).</summary>
+    public string SignInUser { get; set; } = UserName;
+
     /// <summary>The refresh token presented with the last refresh_token grant.</summary>
     public string? LastPresentedRefreshToken { get; private set; }
 
@@ -88,21 +89,17 @@ public sealed class FakeEntraId : IAsyncDisposable
     /// <summary>The fake's HTTPS certificate as PEM, for a relay's Tokens:TrustedCaFile.</summary>
     public string CertificatePem => _certificate.ExportCertificatePem();
 
-    /// <summary>An HTTP client factory for MSAL that trusts this fake's certificate besides the system's store.</summary>
-    public MsalHttpClientFactory HttpClientFactory() =>
-        new(TimeSpan.FromSeconds(10), new CertificateTrust(new X509Certificate2Collection(_certificate), X509RevocationMode.NoCheck));
-
     /// <summary>An access token for the mailbox user, as a client going straight to Office 365 would hold (benchmark).</summary>
-    public string IssueAccessToken()
+    public string IssueAccessToken(string user = UserName)
     {
         var token = "fake-at-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        _accessTokens[token] = (UserName, DateTimeOffset.UtcNow.AddSeconds(AccessTokenLifetimeSeconds));
+        _accessTokens[token] = (user, DateTimeOffset.UtcNow.AddSeconds(AccessTokenLifetimeSeconds));
         _issued.Enqueue(token);
         return token;
     }
 
-    /// <summary>A refresh token as the seed's curl procedure would have produced it.</summary>
-    public string IssueRefreshToken() => NewRefreshToken();
+    /// <summary>A refresh token as the seed's curl procedure would have produced it, for the mailbox user or another.</summary>
+    public string IssueRefreshToken(string user = UserName) => NewRefreshToken(user);
 
     public void RevokeAllRefreshTokens() => _refreshTokens.Clear();
 
@@ -154,15 +151,15 @@ public sealed class FakeEntraId : IAsyncDisposable
         switch (grant)
         {
             case "client_credentials":
-                return Issue(form["scope"].ToString(), withRefreshToken: false);
+                return Issue(form["scope"].ToString(), UserName, withRefreshToken: false);
             case "refresh_token":
                 var presented = form["refresh_token"].ToString();
                 LastPresentedRefreshToken = presented;
-                if (!_refreshTokens.TryRemove(presented, out _)) return Error(400, "invalid_grant", 70008);
-                return Issue(form["scope"].ToString(), withRefreshToken: true);
+                if (!_refreshTokens.TryRemove(presented, out var user)) return Error(400, "invalid_grant", 70008);
+                return Issue(form["scope"].ToString(), user, withRefreshToken: true);
             case "authorization_code" when form["code"] == AuthorizationCode:
             case "device_code" or "urn:ietf:params:oauth:grant-type:device_code" when form["device_code"] == "fake-device-code":
-                return Issue(form["scope"].ToString(), withRefreshToken: true);
+                return Issue(form["scope"].ToString(), SignInUser, withRefreshToken: true);
             default:
                 return Error(400, "invalid_grant", 70000);
         }
@@ -178,9 +175,9 @@ public sealed class FakeEntraId : IAsyncDisposable
         ["message"] = "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE-CODE to authenticate.",
     });
 
-    private IResult Issue(string scope, bool withRefreshToken)
+    private IResult Issue(string scope, string user, bool withRefreshToken)
     {
-        var accessToken = IssueAccessToken();
+        var accessToken = IssueAccessToken(user);
         var body = new Dictionary<string, object>
         {
             ["token_type"] = "Bearer",
@@ -191,23 +188,26 @@ public sealed class FakeEntraId : IAsyncDisposable
         };
         if (withRefreshToken)
         {
-            body["refresh_token"] = NewRefreshToken();
-            body["client_info"] = Base64Url(JsonSerializer.Serialize(new { uid = Uid, utid = TenantId }));
-            body["id_token"] = IdToken();
+            body["refresh_token"] = NewRefreshToken(user);
+            body["client_info"] = Base64Url(JsonSerializer.Serialize(new { uid = UidOf(user), utid = TenantId }));
+            body["id_token"] = IdToken(user);
         }
 
         return Results.Json(body);
     }
 
-    private string NewRefreshToken()
+    private string NewRefreshToken(string user)
     {
         var token = "fake-rt-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
-        _refreshTokens[token] = true;
+        _refreshTokens[token] = user;
         _issued.Enqueue(token);
         return token;
     }
 
-    private string IdToken()
+    /// <summary>The mailbox user's object id is <see cref="Uid"/>; any other user gets one derived from the name.</summary>
+    private string UidOf(string user) => user == UserName ? Uid : new Guid(MD5.HashData(Encoding.UTF8.GetBytes(user))).ToString();
+
+    private string IdToken(string user)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var payload = JsonSerializer.Serialize(new Dictionary<string, object>
@@ -217,11 +217,11 @@ public sealed class FakeEntraId : IAsyncDisposable
             ["iat"] = now,
             ["nbf"] = now,
             ["exp"] = now + 3600,
-            ["oid"] = Uid,
-            ["sub"] = Uid,
+            ["oid"] = UidOf(user),
+            ["sub"] = UidOf(user),
             ["tid"] = TenantId,
-            ["preferred_username"] = UserName,
-            ["name"] = "Relay Mailbox",
+            ["preferred_username"] = user,
+            ["name"] = user,
             ["ver"] = "2.0",
         });
         return $"{Base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}")}.{Base64Url(payload)}.";

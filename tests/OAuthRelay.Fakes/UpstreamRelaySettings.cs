@@ -2,12 +2,13 @@ namespace OAuthRelay.Fakes;
 
 /// <summary>
 /// The settings of a relay in pass-through mode towards <see cref="FakeOffice365"/>, with account "office" getting
-/// its tokens from <see cref="FakeEntraId"/>; shared by the end-to-end tests and the benchmark.
+/// its tokens from <see cref="FakeEntraId"/> (whose certificate is trusted through Tokens:TrustedCaFile); shared by the end-to-end tests and the benchmark.
 /// </summary>
 public static class UpstreamRelaySettings
 {
-    public static Dictionary<string, string?> For(Uri entraBase, int officePort, string officeCaFile, string folder) => new()
+    public static Dictionary<string, string?> For(Uri entraBase, string entraCaFile, int officePort, string officeCaFile, string folder) => new()
     {
+        ["Tokens:TrustedCaFile"] = entraCaFile,
         ["Delivery:Mode"] = "Upstream",
         ["Upstream:Host"] = "127.0.0.1",
         ["Upstream:Port"] = officePort.ToString(),

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Identity.Client;
+using Microsoft.Identity.Client.Extensions.Msal;
 
 namespace OAuthRelay.Tokens.Cache;
 
@@ -8,7 +9,9 @@ namespace OAuthRelay.Tokens.Cache;
 /// One account's MSAL token cache on disk, encrypted with AES-256-GCM (the account name is authenticated data, so a file
 /// cannot be swapped between accounts). Written atomically: temporary file, flushed to disk, renamed; mode 0600.
 /// MSAL calls <see cref="AfterAccess"/> before it returns a token, so a rotated refresh token is on disk before the
-/// access token that came with it is used.
+/// access token that came with it is used. Each access runs under a cross-process file lock (MSAL's own
+/// <see cref="CrossPlatLock"/>) and reloads a file changed by another process first, so a sign-in or sign-out done with
+/// the CLI while the relay runs is neither missed nor overwritten.
 /// </summary>
 internal sealed class EncryptedTokenCacheFile(string path, byte[] key, string accountName)
 {
@@ -17,7 +20,8 @@ internal sealed class EncryptedTokenCacheFile(string path, byte[] key, string ac
     private const int TagSize = 16;
 
     private readonly Lock _gate = new();
-    private DateTime _loadedWriteTime;
+    private DateTime _knownWriteTime;
+    private CrossPlatLock? _processLock;
 
     public string Path { get; } = path;
 
@@ -27,6 +31,20 @@ internal sealed class EncryptedTokenCacheFile(string path, byte[] key, string ac
         cache.SetAfterAccess(AfterAccess);
     }
 
+    /// <summary>The file was written or removed by someone else since this process last read or wrote it.</summary>
+    public bool ChangedByOthers()
+    {
+        lock (_gate) return WriteTime() != _knownWriteTime;
+    }
+
+    public bool Exists => File.Exists(Path);
+
+    /// <summary>Removes the file (sign-out).</summary>
+    public void Delete()
+    {
+        using var processLock = Lock();
+        lock (_gate) File.Delete(Path);
+    }
     /// <summary>Throws <see cref="TokenCacheUnreadableException"/> when the file is there but unreadable.</summary>
     public byte[]? Read()
     {
@@ -79,26 +97,56 @@ internal sealed class EncryptedTokenCacheFile(string path, byte[] key, string ac
         }
     }
 
+    private DateTime WriteTime() => File.Exists(Path) ? File.GetLastWriteTimeUtc(Path) : default;
+
+    private CrossPlatLock Lock()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        return new CrossPlatLock(Path + ".lock", lockFileRetryDelay: 100, lockFileRetryCount: 100);
+    }
+
     // Reload only when the file changed since we last read or wrote it (another process, e.g. the CLI, may have).
     private void BeforeAccess(TokenCacheNotificationArgs args)
     {
-        lock (_gate)
+        var processLock = Lock();
+        try
         {
-            var writeTime = File.Exists(Path) ? File.GetLastWriteTimeUtc(Path) : default;
-            if (writeTime == _loadedWriteTime && writeTime != default) return;
-            var data = Read();
-            args.TokenCache.DeserializeMsalV3(data, shouldClearExistingCache: true);
-            _loadedWriteTime = writeTime;
+            lock (_gate)
+            {
+                var writeTime = WriteTime();
+                if (writeTime == _knownWriteTime && writeTime != default)
+                {
+                    _processLock = processLock;
+                    return;
+                }
+
+                // No file (never signed in, or signed out elsewhere) is an empty cache.
+                args.TokenCache.DeserializeMsalV3(Read() ?? "{}"u8.ToArray(), shouldClearExistingCache: true);
+                _knownWriteTime = writeTime;
+                _processLock = processLock;
+            }
+        }
+        catch
+        {
+            processLock.Dispose();
+            throw;
         }
     }
 
     private void AfterAccess(TokenCacheNotificationArgs args)
     {
-        if (!args.HasStateChanged) return;
-        lock (_gate)
+        try
         {
-            Write(args.TokenCache.SerializeMsalV3());
-            _loadedWriteTime = File.GetLastWriteTimeUtc(Path);
+            if (!args.HasStateChanged) return;
+            lock (_gate)
+            {
+                Write(args.TokenCache.SerializeMsalV3());
+                _knownWriteTime = WriteTime();
+            }
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _processLock, null)?.Dispose();
         }
     }
 }

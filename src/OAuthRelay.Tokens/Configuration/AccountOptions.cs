@@ -21,6 +21,15 @@ public sealed class AccountOptions
     /// <summary>The mailbox mail is sent as: the user= of XOAUTH2 (a shared mailbox address works with a delegate's token).</summary>
     public string Mailbox { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The user who signs in (delegated flow), when it is not the mailbox itself: a user with FullAccess and SendAs on a
+    /// shared mailbox. Sign-ins as anyone else are refused.
+    /// </summary>
+    public string? SignInUser { get; set; }
+
+    /// <summary>Whose sign-in the account's delegated tokens must come from.</summary>
+    public string ExpectedUser => string.IsNullOrWhiteSpace(SignInUser) ? Mailbox : SignInUser;
+
     public string AuthorityHost { get; set; } = "https://login.microsoftonline.com/";
 
     /// <summary>Tenant id or domain, or organizations, common, consumers.</summary>

@@ -36,14 +36,21 @@ internal static class FailureClassifier
         ["unauthorized_client"] = "The app is not allowed this flow: check the app registration",
     };
 
-    public static TokenFailure Classify(Exception exception, string account)
+    /// <param name="exception">What the token request threw.</param>
+    /// <param name="account">The account name, for the sign-in command in the action.</param>
+    /// <param name="certificateRefusal">Why the HTTP client last refused Entra ID's certificate, if it did.</param>
+    public static TokenFailure Classify(Exception exception, string account, string? certificateRefusal)
     {
-        var signIn = $"Sign in again: `oauthrelay import-refresh-token {account}` or `oauthrelay login {account} --device-code`.";
+        var signIn = SignInCommand.SignInAgain(account);
         if (Find<TokenCacheUnreadableException>(exception) is { } unreadable)
             return new TokenFailure(TokenHealthState.Misconfigured, "cache_unreadable", unreadable.Message, null);
 
-        if (exception is NoCachedAccountException)
-            return new TokenFailure(TokenHealthState.NeedsSignIn, "no_account", $"No sign-in yet. {signIn}", null);
+        if (exception is NoCachedAccountException missing)
+            return new TokenFailure(TokenHealthState.NeedsSignIn, "no_account", $"No sign-in as {missing.UserName} yet. {signIn}", null);
+
+        // MSAL refused to ask again before the server's Retry-After has passed: not a new failure, the same wait.
+        if (exception is MsalThrottledServiceException throttled)
+            return Transient(AadstsCode(throttled) ?? $"http_{throttled.StatusCode}", throttled.Headers?.RetryAfter?.Delta) with { Throttled = true };
 
         if (exception is MsalServiceException service)
         {
@@ -60,7 +67,11 @@ internal static class FailureClassifier
         if (exception is MsalClientException client && client.ErrorCode is not ("request_timeout" or "service_not_available"))
             return new TokenFailure(TokenHealthState.Misconfigured, client.ErrorCode, "MSAL refused the request: check the account's settings.", null);
 
-        // Network errors, timeouts, TLS failures: Entra ID will be back.
+        if (certificateRefusal is not null && Find<System.Security.Authentication.AuthenticationException>(exception) is not null)
+            return new TokenFailure(TokenHealthState.Misconfigured, "untrusted_certificate",
+                $"Entra ID's TLS certificate was refused: {certificateRefusal}. If a proxy inspects TLS, put its CA certificate in Tokens:TrustedCaFile.", null);
+
+        // Network errors, timeouts: Entra ID will be back.
         var network = Find<HttpRequestException>(exception) is not null || Find<SocketException>(exception) is not null || exception is TimeoutException or OperationCanceledException;
         return Transient(network ? "network" : exception.GetType().Name, null);
     }

@@ -13,4 +13,7 @@ public enum TokenHealthState
 
     /// <summary>The Entra app settings are wrong (secret, client id, tenant) or the cache cannot be read.</summary>
     Misconfigured,
+
+    /// <summary>Tokens are obtained, but the mail upstream refuses them (SMTP AUTH disabled, a missing permission).</summary>
+    Unauthorized,
 }

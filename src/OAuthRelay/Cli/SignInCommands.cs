@@ -20,7 +20,8 @@ internal sealed class SignInCommands(TokenService tokens, TextReader input, Text
     public Task<int> AuthorizationCodeAsync(string account, CancellationToken cancellationToken) => RunAsync(async () =>
     {
         var url = await tokens.AuthorizationUrlAsync(account, cancellationToken);
-        await output.WriteLineAsync($"Open this URL in a browser and sign in as the mailbox user:\n\n{url}\n");
+        // AbsoluteUri keeps the percent-encoding (Uri.ToString() would print the scopes' spaces raw).
+        await output.WriteLineAsync($"Open this URL in a browser and sign in as the mailbox user:\n\n{url.AbsoluteUri}\n");
         await output.WriteLineAsync("Then paste the whole address the browser was sent to (or just the code) and press Enter:");
         var pasted = await input.ReadLineAsync(cancellationToken) ?? string.Empty;
         return await tokens.RedeemAuthorizationCodeAsync(account, SignInInput.AuthorizationCode(pasted), cancellationToken);

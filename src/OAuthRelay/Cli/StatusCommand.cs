@@ -66,11 +66,12 @@ internal static class StatusCommand
         foreach (var c in status.GetProperty("clients").EnumerateArray())
             Console.WriteLine($"{c.GetProperty("name").GetString(),-20} {c.GetProperty("account").GetString() ?? "-",-14} {c.GetProperty("oauth").GetString()}");
         Console.WriteLine();
-        Console.WriteLine($"{"ACCOUNT",-14} {"STATE",-14} {"CODE",-9} {"TOKEN EXPIRES",-26} ACTION");
+        Console.WriteLine($"{"ACCOUNT",-14} {"STATE",-14} {"CODE",-12} {"SIGNED IN AS",-28} {"TOKEN EXPIRES",-26} ACTION");
         foreach (var a in status.GetProperty("accounts").EnumerateArray())
         {
             var expires = a.GetProperty("tokenExpires").ValueKind == JsonValueKind.Null ? "-" : a.GetProperty("tokenExpires").GetString();
-            Console.WriteLine($"{a.GetProperty("account").GetString(),-14} {a.GetProperty("state").GetString(),-14} {a.GetProperty("errorCode").GetString() ?? "-",-9} {expires,-26} {a.GetProperty("action").GetString()}");
+            var user = a.GetProperty("signedInAs").GetString() ?? "-";
+            Console.WriteLine($"{a.GetProperty("account").GetString(),-14} {a.GetProperty("state").GetString(),-14} {a.GetProperty("errorCode").GetString() ?? "-",-12} {user,-28} {expires,-26} {a.GetProperty("action").GetString()}");
         }
 
         Console.WriteLine();

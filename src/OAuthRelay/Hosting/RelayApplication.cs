@@ -89,6 +89,10 @@ public static class RelayApplication
         services.AddSingleton<UpstreamLogin>();
         services.AddSingleton<UpstreamConnector>();
         services.AddSingleton<MailboxUpstreamConnector>();
+        services.AddSingleton<IUpstreamLoginProbe>(sp => sp.GetRequiredService<UpstreamConnector>());
+        services.AddSingleton<IUpstreamLoginProbe>(sp => new MailboxLoginProbe(MailProtocol.Imap, sp.GetRequiredService<MailboxUpstreamConnector>()));
+        services.AddSingleton<IUpstreamLoginProbe>(sp => new MailboxLoginProbe(MailProtocol.Pop3, sp.GetRequiredService<MailboxUpstreamConnector>()));
+        services.AddHostedService<UpstreamRefusalProbe>();
         services.AddSingleton<IMailboxBackend, MailboxProxyBackend>();
         services.AddSingleton<UpstreamSmtpPool>();
         services.AddSingleton<IMessageDelivery>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Mode == DeliveryMode.Upstream

@@ -8,11 +8,11 @@ internal interface IMailboxUpstreamDialect
 {
     Task GreetAsync(CancellationToken cancellationToken);
 
-    /// <summary>SASL XOAUTH2 with the base64 initial response; false when the upstream refused it.</summary>
-    Task<bool> AuthenticateXOAuth2Async(string initialResponse, CancellationToken cancellationToken);
+    /// <summary>SASL XOAUTH2 with the base64 initial response; null when accepted, else the upstream's refusal line.</summary>
+    Task<string?> AuthenticateXOAuth2Async(string initialResponse, CancellationToken cancellationToken);
 
-    /// <summary>The client's own user name and password (OAuth off); false when the upstream refused them.</summary>
-    Task<bool> LoginAsync(string userName, string password, CancellationToken cancellationToken);
+    /// <summary>The client's own user name and password (OAuth off); null when accepted, else the upstream's refusal line.</summary>
+    Task<string?> LoginAsync(string userName, string password, CancellationToken cancellationToken);
 
     /// <summary>What the upstream offers after login (IMAP), to be passed on to the client.</summary>
     Task<IReadOnlyList<string>> CapabilitiesAfterLoginAsync(CancellationToken cancellationToken);

@@ -22,7 +22,7 @@ internal sealed partial class ImapUpstreamDialect(LineTransport upstream) : IMai
         _capabilities = CapabilitiesIn(greeting) ?? await RequestCapabilitiesAsync(cancellationToken);
     }
 
-    public async Task<bool> AuthenticateXOAuth2Async(string initialResponse, CancellationToken cancellationToken)
+    public async Task<string?> AuthenticateXOAuth2Async(string initialResponse, CancellationToken cancellationToken)
     {
         var tag = NextTag();
         if (_capabilities.Contains("SASL-IR", StringComparer.OrdinalIgnoreCase))
@@ -35,14 +35,14 @@ internal sealed partial class ImapUpstreamDialect(LineTransport upstream) : IMai
             string line;
             do line = await ReadAsync(cancellationToken);
             while (!line.StartsWith('+') && !line.StartsWith(tag + " ", StringComparison.Ordinal));
-            if (!line.StartsWith('+')) return false; // refused before the exchange began
+            if (!line.StartsWith('+')) return line; // refused before the exchange began
             Send(initialResponse);
         }
 
         return await CompletedAsync(tag, cancellationToken);
     }
 
-    public async Task<bool> LoginAsync(string userName, string password, CancellationToken cancellationToken)
+    public async Task<string?> LoginAsync(string userName, string password, CancellationToken cancellationToken)
     {
         var tag = NextTag();
         Send($"{tag} LOGIN {Quote(userName)} {Quote(password)}");
@@ -55,8 +55,9 @@ internal sealed partial class ImapUpstreamDialect(LineTransport upstream) : IMai
     /// <summary>
     /// Reads to the tagged reply of <paramref name="tag"/>: an error continuation is answered with an empty line,
     /// and capabilities sent along (untagged or as a response code) replace the ones from before login.
+    /// Null when it was OK, else the tagged reply.
     /// </summary>
-    private async Task<bool> CompletedAsync(string tag, CancellationToken cancellationToken)
+    private async Task<string?> CompletedAsync(string tag, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> capabilities = [];
         while (true)
@@ -73,7 +74,7 @@ internal sealed partial class ImapUpstreamDialect(LineTransport upstream) : IMai
             var ok = line.AsSpan(tag.Length + 1).StartsWith("OK", StringComparison.OrdinalIgnoreCase);
             // After a login the capabilities change (RFC 3501 6.2): only those sent with the OK are still valid.
             if (ok) _capabilities = CapabilitiesIn(line) ?? capabilities;
-            return ok;
+            return ok ? null : line;
         }
     }
 
@@ -81,7 +82,7 @@ internal sealed partial class ImapUpstreamDialect(LineTransport upstream) : IMai
     {
         var tag = NextTag();
         Send($"{tag} CAPABILITY");
-        if (!await CompletedAsync(tag, cancellationToken)) throw new UpstreamProtocolException("The IMAP server refused CAPABILITY");
+        if (await CompletedAsync(tag, cancellationToken) is not null) throw new UpstreamProtocolException("The IMAP server refused CAPABILITY");
         return _capabilities;
     }
 

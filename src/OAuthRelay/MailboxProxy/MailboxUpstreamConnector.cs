@@ -42,10 +42,10 @@ internal sealed class MailboxUpstreamConnector(
             await dialect.GreetAsync(timeout.Token);
             await login.LogInAsync(identity, protocol, async token =>
             {
-                var accepted = token is null
+                var refusal = token is null
                     ? await dialect.LoginAsync(identity.UserName, identity.Password ?? string.Empty, timeout.Token)
                     : await dialect.AuthenticateXOAuth2Async(new SaslMechanismOAuth2(identity.UserName, token.Token).Challenge(null, timeout.Token), timeout.Token);
-                if (!accepted) throw new UpstreamLoginRefusedException("login refused");
+                if (refusal is not null) throw new UpstreamLoginRefusedException(refusal);
             }, timeout.Token);
 
             mailbox.Capabilities = await dialect.CapabilitiesAfterLoginAsync(timeout.Token);

@@ -13,11 +13,11 @@ internal sealed class Pop3UpstreamDialect(LineTransport upstream) : IMailboxUpst
         if (!IsOk(await ReadAsync(cancellationToken))) throw new UpstreamProtocolException("The POP3 server did not greet with +OK");
     }
 
-    public async Task<bool> AuthenticateXOAuth2Async(string initialResponse, CancellationToken cancellationToken)
+    public async Task<string?> AuthenticateXOAuth2Async(string initialResponse, CancellationToken cancellationToken)
     {
         Send("AUTH XOAUTH2");
         var reply = await ReadAsync(cancellationToken);
-        if (!IsContinuation(reply)) return false;
+        if (!IsContinuation(reply)) return reply;
         Send(initialResponse);
         reply = await ReadAsync(cancellationToken);
         if (IsContinuation(reply))
@@ -27,15 +27,17 @@ internal sealed class Pop3UpstreamDialect(LineTransport upstream) : IMailboxUpst
             reply = await ReadAsync(cancellationToken);
         }
 
-        return IsOk(reply);
+        return IsOk(reply) ? null : reply;
     }
 
-    public async Task<bool> LoginAsync(string userName, string password, CancellationToken cancellationToken)
+    public async Task<string?> LoginAsync(string userName, string password, CancellationToken cancellationToken)
     {
         Send($"USER {userName}");
-        if (!IsOk(await ReadAsync(cancellationToken))) return false;
+        var reply = await ReadAsync(cancellationToken);
+        if (!IsOk(reply)) return reply;
         Send($"PASS {password}");
-        return IsOk(await ReadAsync(cancellationToken));
+        reply = await ReadAsync(cancellationToken);
+        return IsOk(reply) ? null : reply;
     }
 
     public Task<IReadOnlyList<string>> CapabilitiesAfterLoginAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);

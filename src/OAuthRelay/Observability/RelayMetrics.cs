@@ -30,6 +30,7 @@ public sealed class RelayMetrics
         var openConnections = metrics.CreateGauge("oauthrelay_open_connections", "Client connections open on all listeners.");
         var tokenRequests = metrics.CreateCounter("oauthrelay_token_requests_total", "Token requests to Entra ID (through MSAL), by account.", "account");
         var tokenFailures = metrics.CreateCounter("oauthrelay_token_failures_total", "Failed token requests, by account.", "account");
+        var upstreamRefusals = metrics.CreateCounter("oauthrelay_upstream_token_refusals_total", "Tokens the mail upstream refused even after a fresh one, by account.", "account");
         var tokenHealthy = metrics.CreateGauge("oauthrelay_token_healthy", "1 when the account can get tokens, 0 when it needs attention.", "account");
         var upstreamConnections = metrics.CreateGauge("oauthrelay_upstream_connections", "Upstream SMTP connections, by identity and state (in_use, idle).", "identity", "state");
 
@@ -40,6 +41,7 @@ public sealed class RelayMetrics
             {
                 tokenRequests.WithLabels(usage.Account).IncTo(usage.Requests);
                 tokenFailures.WithLabels(usage.Account).IncTo(usage.Failures);
+                upstreamRefusals.WithLabels(usage.Account).IncTo(usage.UpstreamRefusals);
             }
 
             foreach (var health in tokens.AllHealth()) tokenHealthy.WithLabels(health.Account).Set(health.State == Tokens.Health.TokenHealthState.Healthy ? 1 : 0);

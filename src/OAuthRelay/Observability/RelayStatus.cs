@@ -7,16 +7,21 @@ using OAuthRelay.Upstream;
 namespace OAuthRelay.Observability;
 
 /// <summary>What GET /status shows: listeners, clients with their effective OAuth mode, token health, upstream pool use.</summary>
-internal sealed class RelayStatus(MailListeners listeners, ClientRegistry clients, TokenService tokens, UpstreamSmtpPool pool, ConnectionLimiter limiter, TimeProvider time)
+internal sealed class RelayStatus(MailListeners listeners, ClientRegistry clients, TokenService tokens, UpstreamSmtpPool pool, ConnectionLimiter limiter)
 {
-    private readonly DateTimeOffset _started = time.GetUtcNow();
+    /// <summary>When this process started (not when the first status was asked for).</summary>
+    private static readonly DateTimeOffset Started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
-    /// <summary>Ready: every listener bound and every account able to get tokens.</summary>
+    /// <summary>
+    /// Ready: every listener bound and every account usable (tokens obtained and accepted upstream). The reason lists
+    /// every account that is not, one per line, with what to do.
+    /// </summary>
     public bool IsReady(out string reason)
     {
-        var unhealthy = tokens.AllHealth().FirstOrDefault(h => h.State != Tokens.Health.TokenHealthState.Healthy);
-        reason = !listeners.AllBound ? "listeners not bound yet" : unhealthy is not null ? unhealthy.ToString() : "ready";
-        return listeners.AllBound && unhealthy is null;
+        var unusable = tokens.AllHealth().Where(h => h.State != Tokens.Health.TokenHealthState.Healthy).Select(h => h.ToString()).ToList();
+        if (!listeners.AllBound) unusable.Insert(0, "listeners not bound yet");
+        reason = unusable.Count == 0 ? "ready" : string.Join("\n", unusable);
+        return unusable.Count == 0;
     }
 
     public object Snapshot()
@@ -24,7 +29,7 @@ internal sealed class RelayStatus(MailListeners listeners, ClientRegistry client
         var usage = tokens.AllUsage().ToDictionary(u => u.Account);
         return new
         {
-            started = _started,
+            started = Started,
             openConnections = limiter.OpenConnections,
             listeners = listeners.Bound.Select(l => new { name = l.Name, protocol = l.Protocol.ToString(), endpoint = l.EndPoint?.ToString(), tls = l.Tls.ToString() }),
             clients = clients.Clients.Select(c => new
@@ -42,9 +47,12 @@ internal sealed class RelayStatus(MailListeners listeners, ClientRegistry client
                 errorCode = h.ErrorCode,
                 action = h.Action,
                 since = h.Since,
+                signedInAs = usage.GetValueOrDefault(h.Account)?.SignedInAs,
                 tokenExpires = usage.GetValueOrDefault(h.Account)?.ExpiresOn,
                 tokenRequests = usage.GetValueOrDefault(h.Account)?.Requests ?? 0,
-                tokenFailures = usage.GetValueOrDefault(h.Account)?.Failures ?? 0,
+                // Failed token requests and tokens the upstream refused: both are tokens that did not work.
+                tokenFailures = (usage.GetValueOrDefault(h.Account)?.Failures ?? 0) + (usage.GetValueOrDefault(h.Account)?.UpstreamRefusals ?? 0),
+                upstreamRefusals = usage.GetValueOrDefault(h.Account)?.UpstreamRefusals ?? 0,
             }),
             upstream = pool.Usage().Select(p => new { identity = p.Identity, inUse = p.InUse, idle = p.Idle, max = p.Max }),
         };

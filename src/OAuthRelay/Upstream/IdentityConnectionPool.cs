@@ -3,12 +3,18 @@ namespace OAuthRelay.Upstream;
 /// <summary>
 /// The upstream connections of one identity: at most <c>max</c> open at once (Exchange Online refuses a fourth
 /// submitting connection per mailbox with 432 4.3.2), idle ones reused after a check, callers queueing (bounded)
-/// for a free one. A new connection is opened only when no idle one can be reused, so open ≤ max.
+/// for a free one. A new connection is opened only when no idle one can be reused, so open ≤ max. An idle connection
+/// is reused while the token it authenticated with is valid, whatever happened to the token service since: a refresh
+/// does not throw healthy connections away, and an Entra ID outage does not stop mail while one is idle.
 /// </summary>
 internal sealed class IdentityConnectionPool(UpstreamIdentity identity, UpstreamConnector connector, UpstreamOptions options, TimeProvider time)
 {
     // An idle connection older than this is probed with NOOP before reuse; a fresher one is trusted.
     private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(5);
+
+    // A connection whose token expires within this is not reused: whether Exchange ends a session at its token's
+    // expiry is not known, and a message must not be cut off by it.
+    private static readonly TimeSpan TokenSafety = TimeSpan.FromMinutes(1);
 
     private readonly SemaphoreSlim _slots = new(options.MaxConnectionsPerMailbox, options.MaxConnectionsPerMailbox);
     private readonly Stack<UpstreamConnection> _idle = new();
@@ -26,10 +32,9 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
         if (!await _slots.WaitAsync(options.ConnectionWaitTimeout, cancellationToken)) throw new UpstreamBusyException(identity.ToString(), options.ConnectionWaitTimeout);
         try
         {
-            var token = await connector.CurrentTokenAsync(identity, cancellationToken);
             while (TakeIdle() is { } idle)
             {
-                if (await IsReusableAsync(idle, token, cancellationToken)) return new UpstreamLease(this, idle);
+                if (await IsReusableAsync(idle, cancellationToken)) return new UpstreamLease(this, idle);
                 await idle.DisposeAsync();
             }
 
@@ -98,10 +103,10 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
         lock (_idle) return _idle.TryPop(out var connection) ? connection : null;
     }
 
-    private async Task<bool> IsReusableAsync(UpstreamConnection connection, string? currentToken, CancellationToken cancellationToken)
+    private async Task<bool> IsReusableAsync(UpstreamConnection connection, CancellationToken cancellationToken)
     {
         if (!connection.Client.IsConnected || !connection.Client.IsAuthenticated && identity != UpstreamIdentity.Anonymous) return false;
-        if (connection.Token != currentToken) return false; // the token was refreshed: authenticate anew
+        if (connection.TokenExpiresOn - TokenSafety <= time.GetUtcNow()) return false;
         var idleFor = time.GetUtcNow() - connection.LastUsed;
         if (idleFor >= options.IdleTimeout) return false;
         if (idleFor < ProbeAfter) return true;

@@ -1,12 +1,12 @@
 namespace OAuthRelay.Upstream;
 
 /// <summary>An authenticated upstream connection and what it was authenticated with.</summary>
-internal sealed class UpstreamConnection(PassThroughSmtpClient client, string? token) : IAsyncDisposable
+internal sealed class UpstreamConnection(PassThroughSmtpClient client, DateTimeOffset? tokenExpiresOn) : IAsyncDisposable
 {
     public PassThroughSmtpClient Client { get; } = client;
 
-    /// <summary>The access token used for XOAUTH2; a refreshed token means a new connection.</summary>
-    public string? Token { get; } = token;
+    /// <summary>When the access token this connection authenticated with expires (null: not XOAUTH2).</summary>
+    public DateTimeOffset? TokenExpiresOn { get; } = tokenExpiresOn;
 
     public DateTimeOffset LastUsed { get; set; }
 

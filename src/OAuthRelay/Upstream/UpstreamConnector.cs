@@ -16,11 +16,14 @@ internal sealed class UpstreamConnector(
     IOptions<UpstreamOptions> options,
     IOptions<SmtpServerOptions> server,
     UpstreamCertificateValidator certificates,
-    UpstreamLogin login)
+    UpstreamLogin login) : IUpstreamLoginProbe
 {
-    /// <summary>The token a new connection for <paramref name="identity"/> would use now (from memory while valid).</summary>
-    public async Task<string?> CurrentTokenAsync(UpstreamIdentity identity, CancellationToken cancellationToken) =>
-        (await login.CurrentTokenAsync(identity, MailProtocol.Smtp, cancellationToken))?.Token;
+    public MailProtocol Protocol => MailProtocol.Smtp;
+
+    public async Task ProbeAsync(UpstreamIdentity identity, CancellationToken cancellationToken)
+    {
+        await using var connection = await ConnectAsync(identity, cancellationToken);
+    }
 
     public async Task<UpstreamConnection> ConnectAsync(UpstreamIdentity identity, CancellationToken cancellationToken)
     {
@@ -28,13 +31,13 @@ internal sealed class UpstreamConnector(
         try
         {
             await ConnectTransportAsync(client, cancellationToken);
-            string? used = null;
+            AccessToken? used = null;
             await login.LogInAsync(identity, MailProtocol.Smtp, async token =>
             {
-                used = token?.Token;
+                used = token;
                 await AuthenticateAsync(client, identity, token, cancellationToken);
             }, cancellationToken);
-            return new UpstreamConnection(client, used);
+            return new UpstreamConnection(client, used?.ExpiresOn);
         }
         catch
         {

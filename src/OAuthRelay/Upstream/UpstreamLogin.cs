@@ -33,15 +33,29 @@ internal sealed partial class UpstreamLogin(TokenService tokens, ILogger<Upstrea
             try
             {
                 await attempt(token);
+                if (token is not null) tokens.UpstreamAccepted(identity.Account!, protocol);
                 return;
             }
             catch (UpstreamLoginRefusedException e)
             {
                 LogRefused(protocol, identity.ToString(), tries, e.Reply);
-                if (token is null || tries == 2) throw new UpstreamAuthenticationException(identity.ToString(), e.Reply, clientsOwnCredentials: !identity.UsesOAuth, e);
+                if (token is null || tries == 2)
+                {
+                    if (token is not null) ReportRefusal(identity.Account!, protocol, e.Reply);
+                    throw new UpstreamAuthenticationException(identity.ToString(), e.Reply, clientsOwnCredentials: !identity.UsesOAuth, e);
+                }
+
                 token = await tokens.ReplaceAccessTokenAsync(identity.Account!, protocol, token, cancellationToken);
             }
         }
+    }
+
+    /// <summary>Exchange refused a fresh token too: the account's health says so, with what to do.</summary>
+    private void ReportRefusal(string account, MailProtocol protocol, string reply)
+    {
+        var options = tokens.Options(account);
+        var (code, action) = ExchangeRefusals.Describe(protocol, options.Flow, options.Mailbox, reply);
+        tokens.UpstreamRefused(account, protocol, code, reply, action);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Protocol} upstream refused login as {Identity} (attempt {Attempt}): {Reply}")]

@@ -25,6 +25,9 @@ public sealed class UpstreamOptions
     /// <summary>Idle pooled connections are closed after this long.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>While the upstream refuses an account's tokens, a login is tried this often to see whether it has been fixed.</summary>
+    public TimeSpan RefusalProbeInterval { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How long a client waits for a free upstream connection before it gets a 451.</summary>
     public TimeSpan ConnectionWaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -37,6 +37,19 @@ public sealed class SignalingTimeProvider : TimeProvider
         Fake.Advance(dueTime);
     }
 
+    /// <summary>
+    /// Waits until a timer is armed with a due time between <paramref name="atLeast"/> and <paramref name="atMost"/>
+    /// (for deadlines computed from a token's lifetime, which MSAL states on the real clock), then moves the clock past it.
+    /// </summary>
+    public async Task FireTimerAsync(TimeSpan atLeast, TimeSpan atMost)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        TimeSpan due;
+        do due = await _armed.Reader.ReadAsync(timeout.Token);
+        while (due < atLeast || due > atMost);
+        Fake.Advance(due);
+    }
+
     /// <summary>Forgets the timers armed so far, so that the next wait sees only timers armed after this call.</summary>
     public void ForgetArmedTimers()
     {

@@ -157,18 +157,6 @@ public sealed class RelayEndToEndTests
     }
 
     [Fact]
-    public async Task The_token_endpoint_down_means_454_never_535()
-    {
-        await using var rig = await RelayRig.StartAsync(s => s["Tokens:RefreshMargin"] = "01:30:00"); // every token counts as near expiry
-        rig.Entra.Failure = (503, "temporarily_unavailable", 0);
-        await using var client = await rig.Relay.OpenAuthenticatedAsync();
-
-        var reply = await client.CommandAsync($"MAIL FROM:<{rig.Mailbox}>");
-        Assert.Equal((454, "4.7.0"), reply.Status);
-        Assert.Equal(0, rig.Office.Connections);
-    }
-
-    [Fact]
     public async Task The_upstream_unreachable_means_451_4_4_1()
     {
         await using var rig = await RelayRig.StartAsync(s => s["Upstream:Port"] = "9"); // discard port: nothing listens

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Identity.Client;
 using OAuthRelay.Clients;
 using OAuthRelay.Fakes;
 using OAuthRelay.Tests.Infrastructure;
@@ -48,7 +46,9 @@ public sealed class RelayRig : IAsyncDisposable
     {
         var caFile = Path.Combine(folder, "upstream-ca.pem");
         File.WriteAllText(caFile, FakeCertificate.Pem);
-        var settings = UpstreamRelaySettings.For(entra.BaseAddress, office.EndPoint.Port, caFile, folder);
+        var entraCaFile = Path.Combine(folder, "entra-ca.pem");
+        File.WriteAllText(entraCaFile, entra.CertificatePem);
+        var settings = UpstreamRelaySettings.For(entra.BaseAddress, entraCaFile, office.EndPoint.Port, caFile, folder);
         settings["Upstream:Imap:Host"] = "127.0.0.1";
         settings["Upstream:Imap:Port"] = imap.EndPoint.Port.ToString();
         settings["Upstream:Pop3:Host"] = "127.0.0.1";
@@ -88,8 +88,7 @@ public sealed class RelayRig : IAsyncDisposable
         var relay = await RelayTestHost.StartAsync(
             configFile is null ? settings : new Dictionary<string, string?>(),
             time,
-            configFile,
-            services: s => s.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(entra.HttpClientFactory())));
+            configFile);
         await relay.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", entra.IssueRefreshToken());
         return new RelayRig(entra, office, imap, pop3, relay, folder);
     }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Microsoft.Identity.Client;
 using OAuthRelay.Cli;
 using OAuthRelay.Tests.Infrastructure;
 
@@ -36,7 +35,6 @@ public sealed class TestSendTests : IDisposable
         {
             services.RemoveAll<ILoggerProvider>();
             services.AddSingleton<ILoggerProvider>(logs);
-            services.Replace(ServiceDescriptor.Singleton<IMsalHttpClientFactory>(rig.Entra.HttpClientFactory()));
         });
         return (await TestSend.Of(app.Services, new StringWriter()).RunAsync("office", "someone@example.test", CancellationToken.None), logs);
     }

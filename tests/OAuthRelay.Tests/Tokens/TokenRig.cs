@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Identity.Client;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 using OAuthRelay.Fakes;
 using OAuthRelay.Tests.Infrastructure;
@@ -18,6 +17,13 @@ public sealed class TokenRig : IAsyncDisposable
 
     private TokenRig(FakeEntraId entra, Dictionary<string, string?> settings)
     {
+        // The fake's certificate is trusted the way an operator trusts a private CA, unless a test says otherwise.
+        if (!settings.ContainsKey("Tokens:TrustedCaFile"))
+        {
+            settings["Tokens:TrustedCaFile"] = Path.Combine(_folder, "entra-ca.pem");
+            File.WriteAllText(settings["Tokens:TrustedCaFile"]!, entra.CertificatePem);
+        }
+
         Entra = entra;
         _settings = settings;
         Restart();
@@ -55,16 +61,31 @@ public sealed class TokenRig : IAsyncDisposable
     public void Restart()
     {
         _services?.Dispose();
+        Logs = new LogCollector();
+        _services = Build(Logs);
+        Tokens = _services.GetRequiredService<TokenService>();
+    }
+
+    /// <summary>A second token service on the same cache file and key, as another process (the CLI) would run.</summary>
+    public OtherProcess Another() => new(Build(Logs));
+
+    private ServiceProvider Build(LogCollector logs)
+    {
         _settings["Tokens:CacheDirectory"] = Path.Combine(_folder, "tokens");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(_settings).Build();
-        Logs = new LogCollector();
         var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+        services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton<IMsalHttpClientFactory>(Entra.HttpClientFactory());
         services.AddTokenService(configuration);
-        _services = services.BuildServiceProvider();
-        Tokens = _services.GetRequiredService<TokenService>();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>A token service of its own, on the rig's cache.</summary>
+    public sealed class OtherProcess(ServiceProvider services) : IDisposable
+    {
+        public TokenService Tokens { get; } = services.GetRequiredService<TokenService>();
+
+        public void Dispose() => services.Dispose();
     }
 
     /// <summary>Imports a refresh token fresh from the fake, as an operator would after the seed's curl step.</summary>

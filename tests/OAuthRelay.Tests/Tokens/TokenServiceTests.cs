@@ -95,48 +95,66 @@ public sealed class TokenServiceTests
     }
 
     [Fact]
-    public async Task A_revoked_refresh_token_means_needs_sign_in_with_aadsts_70008()
+    public async Task A_revoked_refresh_token_means_needs_sign_in_with_aadsts_70008_and_the_valid_token_serves_until_it_expires()
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var held = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
         rig.Entra.RevokeAllRefreshTokens();
         rig.Time.Advance(NearExpiry);
 
+        Assert.Equal(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).Token);
+        var health = rig.Tokens.Health("mailbox");
+        Assert.Equal((TokenHealthState.NeedsSignIn, "70008"), (health.State, health.ErrorCode));
+        Assert.Contains("import-refresh-token mailbox", health.Action);
+        Assert.Contains($"it expires {held.ExpiresOn:u}", health.Action);
+
+        rig.Time.Advance(TimeSpan.FromMinutes(4) + TimeSpan.FromSeconds(1)); // less than the safety minute left
         var error = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
         Assert.Equal(TokenHealthState.NeedsSignIn, error.Health.State);
-        Assert.Equal("70008", error.Health.ErrorCode);
-        Assert.Contains("import-refresh-token mailbox", error.Health.Action);
-        Assert.Equal(error.Health, rig.Tokens.Health("mailbox"));
         Assert.Single(rig.Logs.Lines, l => l.Contains("token health is now NeedsSignIn"));
         rig.AssertNoSecretsLogged();
     }
 
     [Fact]
-    public async Task Entra_down_means_degraded_with_back_off_the_refresh_token_kept_and_recovery_after()
+    public async Task Entra_down_means_degraded_with_back_off_the_token_and_refresh_token_kept_and_recovery_after()
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
         rig.Restart();
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp); // MSAL's cache holds the rotated refresh token
+        var held = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp); // MSAL's cache holds the rotated refresh token
         rig.Time.Advance(NearExpiry);
         rig.Entra.Failure = (503, "temporarily_unavailable", 0);
 
-        var down = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
-        Assert.Equal(TokenHealthState.Degraded, down.Health.State);
+        Assert.Equal(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).Token);
+        Assert.Equal(TokenHealthState.Degraded, rig.Tokens.Health("mailbox").State);
         var requestsWhileDown = rig.Entra.TokenRequests;
 
-        // Back-off: no request until it has passed, even though Entra ID is back.
+        // Back-off: no request until it has passed, even though Entra ID is back; the held token is served meanwhile.
         rig.Entra.Failure = null;
-        await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        Assert.Equal(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).Token);
         Assert.Equal(requestsWhileDown, rig.Entra.TokenRequests);
 
         rig.Time.Advance(TimeSpan.FromSeconds(5));
         var token = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        Assert.NotEqual(held.Token, token.Token);
         Assert.True(rig.Entra.IsValidAccessToken(token.Token, FakeEntraId.UserName)); // the kept refresh token still worked
         Assert.Equal(TokenHealthState.Healthy, rig.Tokens.Health("mailbox").State);
         Assert.Single(rig.Logs.Lines, l => l.Contains("token health is now Degraded"));
         Assert.Single(rig.Logs.Lines, l => l.Contains("token health is now Healthy"));
+    }
+
+    [Fact]
+    public async Task Without_a_valid_token_an_outage_is_degraded_and_refused()
+    {
+        await using var rig = await TokenRig.StartAsync();
+        await rig.ImportAsync();
+        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        rig.Time.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(30));
+        rig.Entra.Failure = (503, "temporarily_unavailable", 0);
+
+        var down = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        Assert.Equal(TokenHealthState.Degraded, down.Health.State);
     }
 
     [Fact]
@@ -149,8 +167,8 @@ public sealed class TokenServiceTests
         rig.Entra.Failure = (429, "temporarily_unavailable", 0);
         rig.Entra.RetryAfterSeconds = 120;
 
-        var throttled = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
-        Assert.Equal((TokenHealthState.Degraded, "http_429"), (throttled.Health.State, throttled.Health.ErrorCode));
+        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        Assert.Equal((TokenHealthState.Degraded, "http_429"), (rig.Tokens.Health("mailbox").State, rig.Tokens.Health("mailbox").ErrorCode));
         var requests = rig.Entra.TokenRequests;
 
         // Well past the usual 5 s back-off but inside Retry-After: no request goes out. (Recovery after a back-off is
@@ -158,7 +176,7 @@ public sealed class TokenServiceTests
         for (var second = 0; second < 110; second += 10)
         {
             rig.Time.Advance(TimeSpan.FromSeconds(10));
-            await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+            await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
         }
 
         Assert.Equal(requests, rig.Entra.TokenRequests);
