@@ -26,6 +26,9 @@ public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
     /// <summary>When set, answers every AUTH XOAUTH2 with this reply (e.g. "535 5.7.3 Authentication unsuccessful").</summary>
     public string? XOAuth2Reply { get; set; }
 
+    /// <summary>The SASL mechanisms offered after STARTTLS (Office 365's: LOGIN and XOAUTH2).</summary>
+    public string AuthMechanisms { get; set; } = "LOGIN XOAUTH2";
+
     /// <summary>Recipients whose RCPT gets 550 5.1.10.</summary>
     public HashSet<string> UnknownRecipients { get; } = [];
 
@@ -55,7 +58,7 @@ public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
                     case "EHLO":
                         var extensions = new List<string> { "FAKE.prod.outlook.com Hello", "SIZE 157286400", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES" };
                         if (!io.IsSecure) extensions.Add("STARTTLS");
-                        else extensions.Add("AUTH LOGIN XOAUTH2");
+                        else extensions.Add("AUTH " + AuthMechanisms);
                         extensions.AddRange(["8BITMIME", "BINARYMIME", "CHUNKING", "SMTPUTF8"]);
                         await io.WriteLineAsync(string.Join("\r\n", extensions.Select((e, i) => $"250{(i == extensions.Count - 1 ? ' ' : '-')}{e}")));
                         break;

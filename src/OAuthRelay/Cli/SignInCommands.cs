@@ -39,9 +39,25 @@ internal sealed class SignInCommands(TokenService tokens, TextReader input, Text
             await output.WriteLineAsync($"Sign-in failed: {e.Health}");
             return 1;
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is WrongUserSignedInException or FormatException or ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
         {
             await output.WriteLineAsync($"Sign-in failed: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>Removes the account's cached tokens; a relay running on the same cache stops using them at once.</summary>
+    public async Task<int> LogoutAsync(string account, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await tokens.LogoutAsync(account, cancellationToken);
+            await output.WriteLineAsync($"Account {account}: signed out, its cached tokens are removed. {Tokens.Health.SignInCommand.SignInAgain(account)}");
+            return 0;
+        }
+        catch (ArgumentException e)
+        {
+            await output.WriteLineAsync(e.Message);
             return 2;
         }
     }

@@ -37,7 +37,7 @@ internal sealed class TestSend(TokenService tokens, UpstreamConnector connector,
 
             step = "send";
             var message = new MimeMessage([MailboxAddress.Parse(mailbox)], [MailboxAddress.Parse(to)], "OAuthRelay test message",
-                new TextPart("plain") { Text = $"Sent by `oauthrelay test-send {account}` at {DateTimeOffset.UtcNow:u}.\r\n" });
+                new TextPart("plain") { Text = $"Sent by OAuthRelay's test-send for account {account} at {DateTimeOffset.UtcNow:u}.\r\n" });
             var reply = await client.SendAsync(message, cancellationToken);
             output.WriteLine($"send:    accepted: {reply}");
             await client.DisconnectAsync(quit: true, cancellationToken);
@@ -45,14 +45,16 @@ internal sealed class TestSend(TokenService tokens, UpstreamConnector connector,
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            output.WriteLine($"{step + ":",-8} FAILED: {Describe(e)}");
+            output.WriteLine($"{step + ":",-8} FAILED: {Describe(e, account)}");
             return 1;
         }
     }
 
-    private static string Describe(Exception e) => e switch
+    private string Describe(Exception e, string account) => e switch
     {
         TokenUnavailableException t => t.Health.ToString(),
+        // The same action health gives when the relay's own logins are refused.
+        MailKit.Security.AuthenticationException a => $"{a.Message}. {ExchangeRefusals.Describe(MailProtocol.Smtp, tokens.Options(account).Flow, tokens.Options(account).Mailbox, a.Message).Action}",
         MailKit.Net.Smtp.SmtpCommandException c => $"{(int)c.StatusCode} {c.Message}",
         _ => $"{e.GetType().Name}: {e.Message}",
     };

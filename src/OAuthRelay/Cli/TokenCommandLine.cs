@@ -4,7 +4,7 @@ using OAuthRelay.Tokens;
 
 namespace OAuthRelay.Cli;
 
-/// <summary>The token sub-commands: import-refresh-token and login, on the relay's own configuration and token cache.</summary>
+/// <summary>The token sub-commands: import-refresh-token, login and logout, on the relay's own configuration and token cache.</summary>
 internal static class TokenCommandLine
 {
     public static IEnumerable<Command> Create(Option<string> config, Option<bool> verbose)
@@ -27,7 +27,12 @@ internal static class TokenCommandLine
             ? c.AuthorizationCodeAsync(result.GetValue(account)!, ct)
             : c.DeviceCodeAsync(result.GetValue(account)!, ct)));
 
-        return [import, login];
+        var logout = new Command("logout", "Remove the account's cached tokens (a running relay stops using them); it needs a new sign-in");
+        logout.Aliases.Add("reset");
+        logout.Add(account);
+        logout.SetAction((result, ct) => WithCommands(result.GetValue(config)!, result.GetValue(verbose), c => c.LogoutAsync(result.GetValue(account)!, ct)));
+
+        return [import, login, logout];
     }
 
     private static async Task<int> WithCommands(string configFile, bool verbose, Func<SignInCommands, Task<int>> run)

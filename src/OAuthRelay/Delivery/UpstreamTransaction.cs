@@ -13,7 +13,7 @@ namespace OAuthRelay.Delivery;
 /// the upstream's own verdict), the content is spooled, then sent with MailKit from the spool file without re-encoding.
 /// The connection is held from MAIL to the end of DATA and then returns to the pool.
 /// </summary>
-internal sealed class UpstreamTransaction(UpstreamSmtpPool pool, MessageSpool spool, UpstreamIdentity identity) : IDeliveryTransaction
+internal sealed partial class UpstreamTransaction(UpstreamSmtpPool pool, MessageSpool spool, UpstreamIdentity identity, ILogger logger) : IDeliveryTransaction
 {
     private static readonly SmtpReply ConnectionLost = new(451, "4.4.1", "The upstream connection was lost, try again later");
 
@@ -98,8 +98,14 @@ internal sealed class UpstreamTransaction(UpstreamSmtpPool pool, MessageSpool sp
     {
         if (exception is not SmtpCommandException) _lease?.MarkBroken();
         if (_lease is not null && exception is not SmtpCommandException) await ReleaseAsync();
-        return ReplyMapper.FromException(exception);
+        var reply = ReplyMapper.FromException(exception);
+        // The upstream's own verdicts speak for themselves; anything else is logged with its cause.
+        if (exception is not SmtpCommandException) LogFailed(identity.ToString(), exception.GetType().Name, exception.Message, reply.ToString());
+        return reply;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream as {Identity} failed: {Error}: {Detail}; the client is told {Reply}")]
+    private partial void LogFailed(string identity, string error, string detail, string reply);
 
     private async ValueTask ReleaseAsync()
     {

@@ -20,7 +20,9 @@ public sealed class RelayMetrics
     internal RelayMetrics(ConnectionLimiter limiter, TokenService tokens, UpstreamSmtpPool pool)
     {
         var metrics = Metrics.WithCustomRegistry(Registry);
-        _messages = metrics.CreateCounter("oauthrelay_messages_total", "Messages finished, by client and the reply class the client got (2xx relayed, 4xx temporary, 5xx refused).", "client", "reply_class");
+        _messages = metrics.CreateCounter("oauthrelay_messages_total",
+            "Messages finished or refused, by client, the step that decided (MAIL, RCPT, DATA) and the reply class the client got (2xx relayed, 4xx temporary, 5xx refused).",
+            "client", "stage", "reply_class");
         _messageSize = metrics.CreateHistogram("oauthrelay_message_size_bytes", "Size of each message received.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(1024, 4, 10) });
         _relayDuration = metrics.CreateHistogram("oauthrelay_relay_duration_seconds", "From the end of the client's DATA to the reply (upstream included).",
@@ -55,9 +57,13 @@ public sealed class RelayMetrics
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
+    /// <summary>A message (or a recipient of it) refused before its content was taken.</summary>
+    public void MessageRefused(string client, string stage, int replyCode) => _messages.WithLabels(client, stage, $"{replyCode / 100}xx").Inc();
+
+    /// <summary>A message whose content was taken, with the reply to the end of DATA.</summary>
     public void MessageFinished(string client, int replyCode, long size, TimeSpan duration)
     {
-        _messages.WithLabels(client, $"{replyCode / 100}xx").Inc();
+        _messages.WithLabels(client, "DATA", $"{replyCode / 100}xx").Inc();
         _messageSize.Observe(size);
         _relayDuration.Observe(duration.TotalSeconds);
     }

@@ -23,6 +23,7 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
     private SmtpCredentials? _credentials;
     private IDeliveryTransaction? _transaction;
     private int _recipients;
+    private string? _sender;
 
     /// <summary>Clients on a trusted network may send without AUTH; everyone else authenticates.</summary>
     public bool RequiresAuthentication => !_onTrustedNetwork;
@@ -49,7 +50,13 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
 
     public async ValueTask<SmtpReply> MailAsync(string reversePath, MailParameters parameters, CancellationToken cancellationToken)
     {
-        var client = _client!;
+        var reply = await StartTransactionAsync(_client!, reversePath, parameters, cancellationToken);
+        if (!reply.IsPositive) Refused("MAIL", reversePath, reply);
+        return reply;
+    }
+
+    private async ValueTask<SmtpReply> StartTransactionAsync(RelayClient client, string reversePath, MailParameters parameters, CancellationToken cancellationToken)
+    {
         if (client.UnavailableReason is { } reason) return Unavailable(client, 451, "4.3.0", reason);
         if (!client.Senders.Allows(reversePath))
         {
@@ -60,16 +67,16 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
         if (parameters.DeclaredSize > client.MaxMessageSize) return SmtpReplies.MessageTooLarge;
         var transaction = delivery.Begin(new DeliveryRoute(client, _credentials));
         var reply = await transaction.MailAsync(reversePath, parameters, cancellationToken);
-        if (reply.IsPositive) _transaction = transaction;
+        if (reply.IsPositive) (_transaction, _sender) = (transaction, reversePath);
         else await transaction.DisposeAsync();
         return reply;
     }
 
     public async ValueTask<SmtpReply> RcptAsync(string forwardPath, CancellationToken cancellationToken)
     {
-        if (_recipients >= _client!.MaxRecipients) return SmtpReplies.TooManyRecipients;
-        var reply = await _transaction!.RcptAsync(forwardPath, cancellationToken);
+        var reply = _recipients >= _client!.MaxRecipients ? SmtpReplies.TooManyRecipients : await _transaction!.RcptAsync(forwardPath, cancellationToken);
         if (reply.IsPositive) _recipients++;
+        else Refused("RCPT", _sender, reply);
         return reply;
     }
 
@@ -85,9 +92,22 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
         return reply;
     }
 
+    /// <summary>
+    /// One line and one count for a message (or recipient) refused before its content: temporary refusals at Warning,
+    /// with the cause logged by whoever met it; a refusal is never only a reply the client saw.
+    /// </summary>
+    private void Refused(string stage, string? sender, SmtpReply reply)
+    {
+        var client = _client!;
+        if (reply.Code < 500) LogRefusedTemporarily(info.ConnectionId, client.Name, client.Account ?? "-", stage, LogText.Escape(sender), reply.ToString());
+        else LogRefused(info.ConnectionId, client.Name, client.Account ?? "-", stage, LogText.Escape(sender), reply.ToString());
+        metrics.MessageRefused(client.Name, stage, reply.Code);
+    }
+
     public async ValueTask ResetAsync()
     {
         _recipients = 0;
+        _sender = null;
         if (_transaction is { } transaction)
         {
             _transaction = null;
@@ -106,6 +126,12 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} client={Client} account={Account} size={Size} recipients={Recipients} reply=\"{Reply}\" duration={DurationMs}ms")]
     private partial void LogMessage(string messageId, string client, string account, long size, int recipients, string reply, long durationMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: message refused at {Stage} client={Client} account={Account} sender=<{Sender}> reply=\"{Reply}\"")]
+    private partial void LogRefused(string connectionId, string client, string account, string stage, string sender, string reply);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: message refused for now at {Stage} client={Client} account={Account} sender=<{Sender}> reply=\"{Reply}\"")]
+    private partial void LogRefusedTemporarily(string connectionId, string client, string account, string stage, string sender, string reply);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId}: client {Client} may not send as {Sender} (550 5.7.1)")]
     private partial void LogSenderRefused(string connectionId, string client, string sender);

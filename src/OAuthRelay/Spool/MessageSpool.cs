@@ -14,7 +14,7 @@ public sealed partial class MessageSpool
     public MessageSpool(IOptions<SpoolOptions> options, ILogger<MessageSpool> logger)
     {
         _directory = Path.GetFullPath(options.Value.Directory);
-        Directory.CreateDirectory(_directory);
+        PrivateStorage.CreateFolder(_directory);
         var leftovers = Directory.GetFiles(_directory, "*.spool");
         foreach (var file in leftovers) File.Delete(file);
         if (leftovers.Length > 0) LogLeftovers(logger, leftovers.Length, _directory);
@@ -25,7 +25,7 @@ public sealed partial class MessageSpool
         var path = Path.Combine(_directory, messageId + ".spool");
         try
         {
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            await using (var file = PrivateStorage.CreateFile(path))
                 await content.CopyToAsync(file, 64 * 1024, cancellationToken);
             return new SpoolFile(path, new FileInfo(path).Length);
         }

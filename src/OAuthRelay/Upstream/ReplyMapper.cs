@@ -18,6 +18,7 @@ public static partial class ReplyMapper
     [
         (e => e is SmtpCommandException, e => FromUpstream((int)((SmtpCommandException)e).StatusCode, e.Message)),
         (e => e is UpstreamAuthenticationException { ClientsOwnCredentials: true }, _ => new SmtpReply(535, "5.7.8", "The upstream server refused your user name or password")),
+        (e => e is UpstreamLoginUnsupportedException, _ => new SmtpReply(454, "4.7.0", "The upstream server takes no password logins for this client; the operator has been alerted, try again later")),
         (e => e is UpstreamAuthenticationException, _ => new SmtpReply(454, "4.7.0", "Temporary authentication failure towards the upstream server, try again later")),
         (e => e is TokenUnavailableException, e => new SmtpReply(454, "4.7.0", $"The relay cannot get an Office 365 token ({((TokenUnavailableException)e).Health.State}); the operator has been alerted, try again later")),
         (e => e is UpstreamBusyException, _ => new SmtpReply(451, "4.4.1", "All upstream connections for this mailbox are busy, try again later")),

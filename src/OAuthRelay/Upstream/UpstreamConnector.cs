@@ -18,6 +18,8 @@ internal sealed class UpstreamConnector(
     UpstreamCertificateValidator certificates,
     UpstreamLogin login) : IUpstreamLoginProbe
 {
+    private static readonly string[] PasswordMechanisms = ["PLAIN", "LOGIN"];
+
     public MailProtocol Protocol => MailProtocol.Smtp;
 
     public async Task ProbeAsync(UpstreamIdentity identity, CancellationToken cancellationToken)
@@ -51,8 +53,16 @@ internal sealed class UpstreamConnector(
     {
         try
         {
-            if (token is not null) await client.AuthenticateAsync(new SaslMechanismOAuth2(identity.UserName, token.Token), cancellationToken);
-            else if (identity.Password is not null) await client.AuthenticateAsync(identity.UserName, identity.Password, cancellationToken);
+            if (token is not null)
+            {
+                await client.AuthenticateAsync(new SaslMechanismOAuth2(identity.UserName, token.Token), cancellationToken);
+            }
+            else if (identity.Password is not null)
+            {
+                // The client's own password needs a mechanism that carries one; otherwise it is the setup, not the password.
+                if (!client.AuthenticationMechanisms.Overlaps(PasswordMechanisms)) throw new UpstreamLoginUnsupportedException(identity.ToString(), client.AuthenticationMechanisms);
+                await client.AuthenticateAsync(identity.UserName, identity.Password, cancellationToken);
+            }
         }
         catch (MailKit.Security.AuthenticationException e)
         {

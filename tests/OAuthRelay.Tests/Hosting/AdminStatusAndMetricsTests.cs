@@ -52,7 +52,7 @@ public sealed partial class AdminStatusAndMetricsTests
             samples[sample.Groups[1].Value] = double.Parse(sample.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        Assert.Equal(1, samples["oauthrelay_messages_total{client=\"app\",reply_class=\"2xx\"}"]);
+        Assert.Equal(1, samples["oauthrelay_messages_total{client=\"app\",stage=\"DATA\",reply_class=\"2xx\"}"]);
         Assert.Equal(1, samples["oauthrelay_message_size_bytes_count"]);
         Assert.True(samples["oauthrelay_token_requests_total{account=\"office\"}"] >= 1);
         Assert.Equal(1, samples["oauthrelay_token_healthy{account=\"office\"}"]);
@@ -78,7 +78,11 @@ public sealed partial class AdminStatusAndMetricsTests
         Assert.Equal("on", clients["app"]);
         Assert.Equal("off", clients["basic"]);
         Assert.Contains(status.RootElement.GetProperty("listeners").EnumerateArray(), l => l.GetProperty("name").GetString() == "imap" && l.GetProperty("protocol").GetString() == "Imap");
-        Assert.Equal("Healthy", status.RootElement.GetProperty("accounts")[0].GetProperty("state").GetString());
+        var account = status.RootElement.GetProperty("accounts")[0];
+        Assert.Equal("Healthy", account.GetProperty("state").GetString());
+        Assert.Equal(rig.Mailbox, account.GetProperty("signedInAs").GetString());
+        // When the process started, not when status was first asked for.
+        Assert.Equal(System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime(), status.RootElement.GetProperty("started").GetDateTimeOffset().UtcDateTime, TimeSpan.FromSeconds(1));
         Assert.DoesNotContain(Token, rig.Relay.Logs.All);
     }
 

@@ -52,4 +52,19 @@ public sealed class ClientPasswordRefusedUpstreamTests
         Assert.StartsWith("+OK", await client.ExchangeAsync($"USER {RelayRig.BasicUser}"));
         Assert.Equal("-ERR [AUTH] Authentication failed", await client.ExchangeAsync($"PASS {RelayRig.BasicPassword}"));
     }
+
+    [Fact]
+    public async Task An_upstream_without_plain_or_login_is_454_with_the_reason_logged_not_a_local_error()
+    {
+        await using var rig = await RelayRig.StartAsync();
+        rig.Office.AuthMechanisms = "XOAUTH2";
+        await using var client = await rig.Relay.OpenAsync();
+        await client.CommandAsync("EHLO client.test");
+        Assert.Equal(235, (await client.CommandAsync($"AUTH PLAIN {Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{RelayRig.BasicUser}\0{RelayRig.BasicPassword}"))}")).Code);
+
+        var reply = await client.SendMessageOrFirstRefusalAsync(RelayRig.BasicUser, "someone@example.test", "Subject: x\r\n\r\nbody");
+
+        Assert.Equal((454, "4.7.0"), reply.Status);
+        Assert.Contains(rig.Relay.Logs.Lines, l => l.StartsWith("Warning") && l.Contains("offers neither PLAIN nor LOGIN"));
+    }
 }

@@ -99,6 +99,18 @@ public sealed class TestSendTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("auth:    FAILED: ", output);
         Assert.Contains("5.7.3 Authentication unsuccessful", output);
+        Assert.Contains("SMTP AUTH is enabled", output); // the action health gives for the same refusal
         Assert.Empty(rig.Office.Messages);
+    }
+
+    [Fact]
+    public async Task Prints_the_operator_action_for_smtp_auth_disabled()
+    {
+        await using var rig = await RelayRig.StartAsync();
+        rig.Office.XOAuth2Reply = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.";
+
+        var (_, output) = await RunAsync(rig);
+
+        Assert.Contains($"Set-CASMailbox {rig.Mailbox} -SmtpClientAuthenticationDisabled $false", output);
     }
 }

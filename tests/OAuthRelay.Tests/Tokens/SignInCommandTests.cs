@@ -80,4 +80,30 @@ public sealed class SignInCommandTests
     [InlineData("0.ASY-code", "0.ASY-code")]
     public void Authorization_code_input_is_a_redirect_url_or_the_code(string text, string expected) =>
         Assert.Equal(expected, SignInInput.AuthorizationCode(text));
+
+    [Fact]
+    public async Task Import_of_another_users_token_is_refused_with_who_signed_in_and_who_must()
+    {
+        await using var rig = await TokenRig.StartAsync();
+        var output = new StringWriter();
+
+        var exit = await new SignInCommands(rig.Tokens, new StringReader(rig.Entra.IssueRefreshToken("intern@contoso.test")), output).ImportRefreshTokenAsync("mailbox", null, default);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("signed in as intern@contoso.test, but the account sends as " + FakeEntraId.UserName, output.ToString());
+    }
+
+    [Fact]
+    public async Task Logout_removes_the_cached_tokens_and_says_how_to_sign_in_again()
+    {
+        await using var rig = await TokenRig.StartAsync();
+        await rig.ImportAsync();
+        var output = new StringWriter();
+
+        Assert.Equal(0, await new SignInCommands(rig.Tokens, TextReader.Null, output).LogoutAsync("mailbox", default));
+
+        Assert.False(File.Exists(rig.CacheFile()));
+        Assert.Contains("Account mailbox: signed out", output.ToString());
+        Assert.Contains("import-refresh-token mailbox", output.ToString());
+    }
 }

@@ -1,0 +1,28 @@
+namespace OAuthRelay.Spool;
+
+/// <summary>
+/// Message content on disk is readable by the relay's user only: folders 0700, files 0600 from the moment they exist
+/// (not chmod'ed afterwards), whatever the process umask.
+/// </summary>
+internal static class PrivateStorage
+{
+    private const UnixFileMode OwnerOnlyFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    public static void CreateFolder(string path)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
+        else
+        {
+            Directory.CreateDirectory(path, OwnerOnlyFolder);
+            File.SetUnixFileMode(path, OwnerOnlyFolder); // an existing folder from an older version is tightened too
+        }
+    }
+
+    /// <summary>A new file (it must not exist) for writing, asynchronously, 0600.</summary>
+    public static FileStream CreateFile(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 64 * 1024, Options = FileOptions.Asynchronous };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return new FileStream(path, options);
+    }
+}
