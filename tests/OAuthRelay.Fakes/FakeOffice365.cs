@@ -6,22 +6,37 @@ namespace OAuthRelay.Fakes;
 /// <summary>
 /// A fake Office 365 submission server on 127.0.0.1 (port 0): STARTTLS with a test certificate, Office 365's EHLO,
 /// AUTH LOGIN and XOAUTH2 only after TLS (XOAUTH2 tokens checked against the fake Entra ID, user must match),
-/// records each message's envelope and exact bytes, counts connections per user, and can be told to fail.
+/// records each message's envelope, exact bytes and time of arrival, counts connections per user, and can be told to
+/// fail.
 /// </summary>
 public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
 {
     private readonly ConcurrentDictionary<string, int> _open = new();
     private readonly ConcurrentDictionary<string, int> _maxOpen = new();
+    private readonly SemaphoreSlim _arrived = new(0);
 
-    public sealed record Received(string From, IReadOnlyList<string> To, byte[] Content, string AuthenticatedAs, string Mechanism);
+    public sealed record Received(string From, IReadOnlyList<string> To, byte[] Content, string AuthenticatedAs, string Mechanism, DateTimeOffset At);
 
+    /// <summary>The messages taken (answered 250), in order of arrival.</summary>
     public ConcurrentQueue<Received> Messages { get; } = new();
+
+    /// <summary>Every message whose content arrived, with the reply it got (250 or the <see cref="Verdict"/>).</summary>
+    public ConcurrentQueue<(Received Message, string Reply)> Attempts { get; } = new();
+
+    /// <summary>The clock that stamps arrivals (a test's fake clock for rates).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+    /// <summary>When set and it returns a reply for a message, the end of DATA gets that reply instead of 250.</summary>
+    public Func<Received, string?>? Verdict { get; set; }
+
+    /// <summary>
+    /// When set, runs once a message is taken and before its 250 is written: a test may kill the sender there, as if
+    /// the 250 was lost on the way.
+    /// </summary>
+    public Func<Received, Task>? BeforeAcknowledging { get; set; }
 
     /// <summary>Basic (AUTH LOGIN) users and passwords, for clients whose OAuth is switched off.</summary>
     public Dictionary<string, string> BasicUsers { get; } = [];
-
-    /// <summary>When set, answers the end of DATA with this reply instead of 250.</summary>
-    public string? DataReply { get; set; }
 
     /// <summary>When set, answers every AUTH XOAUTH2 with this reply (e.g. "535 5.7.3 Authentication unsuccessful").</summary>
     public string? XOAuth2Reply { get; set; }
@@ -32,10 +47,20 @@ public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
     /// <summary>Recipients whose RCPT gets 550 5.1.10.</summary>
     public HashSet<string> UnknownRecipients { get; } = [];
 
+    /// <summary>Recipients whose RCPT gets a temporary 451 4.4.0 (their domain unreachable for now).</summary>
+    public HashSet<string> DeferredRecipients { get; } = [];
+
     /// <summary>When set, closes the connection after this many bytes of DATA.</summary>
     public int? DropAfterDataBytes { get; set; }
 
     public int MailCommands;
+
+    /// <summary>Waits (at most 60 s) until at least <paramref name="count"/> messages were taken.</summary>
+    public async Task WaitForMessagesAsync(int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (Messages.Count < count) await _arrived.WaitAsync(timeout.Token);
+    }
 
     /// <summary>The most connections one authenticated user had open at once.</summary>
     public int MaxConcurrentConnections(string user) => _maxOpen.GetValueOrDefault(user);
@@ -90,6 +115,9 @@ public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
                     case "RCPT" when UnknownRecipients.Contains(Path(line)):
                         await io.WriteLineAsync("550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup");
                         break;
+                    case "RCPT" when DeferredRecipients.Contains(Path(line)):
+                        await io.WriteLineAsync("451 4.4.0 DNS query failed. The error was: SMTPSEND.DNS.NonExistentDomain; try again later");
+                        break;
                     case "RCPT":
                         to.Add(Path(line));
                         await io.WriteLineAsync("250 2.1.5 Recipient OK");
@@ -98,14 +126,20 @@ public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
                         await io.WriteLineAsync("354 Start mail input; end with <CRLF>.<CRLF>");
                         var content = await ReadDataAsync(io, DropAfterDataBytes);
                         if (content is null) return; // dropped mid-DATA
-                        if (DataReply is { } reply)
+                        var received = new Received(from!, [.. to], content, user!, mechanism, Clock.GetUtcNow());
+                        if (Verdict?.Invoke(received) is { } refusal)
                         {
-                            await io.WriteLineAsync(reply);
+                            Attempts.Enqueue((received, refusal));
+                            await io.WriteLineAsync(refusal);
                             break;
                         }
 
-                        Messages.Enqueue(new Received(from!, [.. to], content, user!, mechanism));
-                        await io.WriteLineAsync($"250 2.0.0 OK <{Guid.NewGuid()}@FAKE.prod.outlook.com> [Hostname=FAKE]");
+                        var accepted = $"250 2.0.0 OK <{Guid.NewGuid()}@FAKE.prod.outlook.com> [Hostname=FAKE]";
+                        Attempts.Enqueue((received, accepted));
+                        Messages.Enqueue(received);
+                        _arrived.Release();
+                        if (BeforeAcknowledging is { } hook) await hook(received);
+                        await io.WriteLineAsync(accepted);
                         break;
                     case "RSET":
                         from = null;

@@ -31,11 +31,14 @@ internal static class ClientConfigurationParser
             var oauth = client.OAuth ?? relay.OAuth;
             if (rules.OAuthNeedsAccount && oauth && account is null)
                 throw Invalid(name, "sends upstream with OAuth but names no Account (or set OAuth to false to pass its own credentials)");
+            var mode = client.DeliveryMode ?? relay.DeliveryMode;
+            if (rules.OAuthNeedsAccount && mode == DeliveryMode.Queue && !oauth && client.UserName is not null)
+                throw Invalid(name, "queues its messages with OAuth off: the relay would have to keep the client's password with each message; use PassThrough or OAuth");
             var senders = client.AllowedSenders.Count > 0 ? client.AllowedSenders
                 : account is { Mailbox.Length: > 0 } ? [account.Mailbox]
                 : ["*"];
             parsed.Add(new RelayClient(name, client.UserName, client.PasswordHash, networks, client.Account, oauth,
-                new SenderPolicy(senders), client.MaxMessageSize, client.MaxRecipients) { UnavailableReason = Unservable(client.Account, rules) });
+                new SenderPolicy(senders), client.MaxMessageSize, client.MaxRecipients, mode) { UnavailableReason = Unservable(client.Account, rules) });
         }
 
         var duplicate = parsed.Where(c => c.UserName is not null).GroupBy(c => c.UserName!, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);

@@ -24,6 +24,9 @@ public sealed class ClientOptions
     /// <summary>true: XOAUTH2 with the account's token; false: the client's own credentials upstream; unset: Relay:OAuth.</summary>
     public bool? OAuth { get; set; }
 
+    /// <summary>PassThrough or Queue; unset: Relay:DeliveryMode.</summary>
+    public DeliveryMode? DeliveryMode { get; set; }
+
     /// <summary>Envelope senders allowed: addresses, "*@domain" or "*". Default: the account's mailbox.</summary>
     public List<string> AllowedSenders { get; set; } = [];
 

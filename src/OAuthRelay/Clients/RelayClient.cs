@@ -12,7 +12,8 @@ public sealed record RelayClient(
     bool OAuth,
     SenderPolicy Senders,
     long? MaxMessageSize,
-    int? MaxRecipients)
+    int? MaxRecipients,
+    DeliveryMode DeliveryMode = DeliveryMode.PassThrough)
 {
     /// <summary>Why the running relay cannot serve this client until it restarts (it names an account added since), or null.</summary>
     public string? UnavailableReason { get; init; }

@@ -9,6 +9,7 @@ using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Server;
 using OAuthRelay.MailboxProxy;
 using OAuthRelay.Observability;
+using OAuthRelay.Queue;
 using OAuthRelay.Relay;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Server;
@@ -69,6 +70,7 @@ public static class RelayApplication
         services.Configure<AdminOptions>(configuration.GetSection("Admin"));
         services.Configure<UpstreamOptions>(configuration.GetSection("Upstream"));
         services.Configure<SpoolOptions>(configuration.GetSection("Spool"));
+        services.Configure<QueueOptions>(configuration.GetSection("Queue"));
         services.Configure<ConfigurationFileOptions>(configuration.GetSection("Configuration"));
         services.AddSingleton(fileStatus);
 
@@ -95,9 +97,16 @@ public static class RelayApplication
         services.AddHostedService<UpstreamRefusalProbe>();
         services.AddSingleton<IMailboxBackend, MailboxProxyBackend>();
         services.AddSingleton<UpstreamSmtpPool>();
-        services.AddSingleton<IMessageDelivery>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Mode == DeliveryMode.Upstream
-            ? ActivatorUtilities.CreateInstance<UpstreamDelivery>(sp)
-            : ActivatorUtilities.CreateInstance<CaptureDelivery>(sp));
+        services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Mode == DeliveryDestination.Upstream
+            ? ActivatorUtilities.CreateInstance<SmtpMessageTransport>(sp)
+            : ActivatorUtilities.CreateInstance<CaptureTransport>(sp));
+        services.AddSingleton<DeliveryTransports>();
+        services.AddSingleton<MailboxRateLimiter>();
+        services.AddSingleton<PassThroughDelivery>();
+        services.AddSingleton<QueueStore>();
+        services.AddSingleton<QueueManager>();
+        services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
+        services.AddSingleton<MessageHandoff>();
         services.AddSingleton(sp => new RelayMetrics(sp.GetRequiredService<ConnectionLimiter>(), sp.GetRequiredService<TokenService>(), sp.GetRequiredService<UpstreamSmtpPool>()));
         services.AddSingleton<RelayStatus>();
         services.AddSingleton<ISmtpBackend, RelayBackend>();

@@ -7,7 +7,7 @@ namespace OAuthRelay.Hosting;
 public sealed partial class StartupReport(
     IHostApplicationLifetime lifetime,
     MailListeners listeners,
-    IMessageDelivery delivery,
+    IMessageTransport delivery,
     ILogger<StartupReport> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)

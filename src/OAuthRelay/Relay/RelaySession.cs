@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using OAuthRelay.Clients;
 using OAuthRelay.Connections;
-using OAuthRelay.Delivery;
 using OAuthRelay.Observability;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Protocol;
@@ -10,20 +9,20 @@ using OAuthRelay.Spool;
 namespace OAuthRelay.Relay;
 
 /// <summary>
-/// One client connection as the relay sees it: which client it is, what that client may do, and the delivery
-/// transaction of the message under way. Writes one structured log line per message.
+/// One client connection as the relay sees it: which client it is, what that client may do (MAIL and RCPT are answered
+/// from its policy alone), and the hand-off of each message once its content is in. Writes one log line per message.
 /// </summary>
-internal sealed partial class RelaySession(ClientAuthenticator authenticator, IMessageDelivery delivery, RelayMetrics metrics, TimeProvider time, ILogger logger, SmtpSessionInfo info, RelayClient? networkClient)
+internal sealed partial class RelaySession(ClientAuthenticator authenticator, MessageHandoff handoff, RelayMetrics metrics, TimeProvider time, ILogger logger, SmtpSessionInfo info, RelayClient? networkClient)
     : ISmtpBackendSession
 {
     private static readonly SmtpReply SenderNotAllowed = new(550, "5.7.1", "Sender address not allowed for this client");
 
     private readonly bool _onTrustedNetwork = networkClient is not null;
+    private readonly List<string> _recipients = [];
     private RelayClient? _client = networkClient;
     private SmtpCredentials? _credentials;
-    private IDeliveryTransaction? _transaction;
-    private int _recipients;
     private string? _sender;
+    private MailParameters _parameters = MailParameters.None;
 
     /// <summary>Clients on a trusted network may send without AUTH; everyone else authenticates.</summary>
     public bool RequiresAuthentication => !_onTrustedNetwork;
@@ -48,14 +47,16 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
         }
     }
 
-    public async ValueTask<SmtpReply> MailAsync(string reversePath, MailParameters parameters, CancellationToken cancellationToken)
+    /// <summary>MAIL is answered from the client's policy alone; nothing goes upstream before the content is in.</summary>
+    public ValueTask<SmtpReply> MailAsync(string reversePath, MailParameters parameters, CancellationToken cancellationToken)
     {
-        var reply = await StartTransactionAsync(_client!, reversePath, parameters, cancellationToken);
-        if (!reply.IsPositive) Refused("MAIL", reversePath, reply);
-        return reply;
+        var reply = Sender(_client!, reversePath, parameters);
+        if (reply.IsPositive) (_sender, _parameters) = (reversePath, parameters);
+        else Refused("MAIL", reversePath, reply);
+        return ValueTask.FromResult(reply);
     }
 
-    private async ValueTask<SmtpReply> StartTransactionAsync(RelayClient client, string reversePath, MailParameters parameters, CancellationToken cancellationToken)
+    private SmtpReply Sender(RelayClient client, string reversePath, MailParameters parameters)
     {
         if (client.UnavailableReason is { } reason) return Unavailable(client, 451, "4.3.0", reason);
         if (!client.Senders.Allows(reversePath))
@@ -65,30 +66,34 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
         }
 
         if (parameters.DeclaredSize > client.MaxMessageSize) return SmtpReplies.MessageTooLarge;
-        var transaction = delivery.Begin(new DeliveryRoute(client, _credentials));
-        var reply = await transaction.MailAsync(reversePath, parameters, cancellationToken);
-        if (reply.IsPositive) (_transaction, _sender) = (transaction, reversePath);
-        else await transaction.DisposeAsync();
-        return reply;
+        if (client.DeliveryMode == DeliveryMode.Queue && !handoff.CanQueue(parameters.DeclaredSize ?? 0)) return MessageHandoff.QueueFull;
+        return SmtpReplies.SenderOk;
     }
 
-    public async ValueTask<SmtpReply> RcptAsync(string forwardPath, CancellationToken cancellationToken)
+    public ValueTask<SmtpReply> RcptAsync(string forwardPath, CancellationToken cancellationToken)
     {
-        var reply = _recipients >= _client!.MaxRecipients ? SmtpReplies.TooManyRecipients : await _transaction!.RcptAsync(forwardPath, cancellationToken);
-        if (reply.IsPositive) _recipients++;
+        var reply = _recipients.Count >= _client!.MaxRecipients ? SmtpReplies.TooManyRecipients : SmtpReplies.RecipientOk;
+        if (reply.IsPositive) _recipients.Add(forwardPath);
         else Refused("RCPT", _sender, reply);
-        return reply;
+        return ValueTask.FromResult(reply);
     }
 
     public async ValueTask<SmtpReply> DataAsync(Stream content, CancellationToken cancellationToken)
     {
-        var messageId = MessageIds.New(time);
+        var client = _client!;
         var started = Stopwatch.GetTimestamp();
-        var counted = new SizeLimitedStream(content, _client!.MaxMessageSize);
-        var reply = await _transaction!.DataAsync(messageId, counted, cancellationToken);
+        var envelope = new Envelope(MessageIds.New(time), client.Name, client.OAuth ? client.Account : null, _sender!, [.. _recipients], _parameters.SmtpUtf8, 0, time.GetUtcNow());
+        var counted = new SizeLimitedStream(content, client.MaxMessageSize);
+        var reply = await handoff.HandOffAsync(envelope, client, _credentials, counted, cancellationToken);
         var duration = Stopwatch.GetElapsedTime(started);
-        LogMessage(messageId, _client.Name, _client.Account ?? "-", counted.BytesRead, _recipients, reply.ToString(), (long)duration.TotalMilliseconds);
-        metrics.MessageFinished(_client.Name, reply.Code, counted.BytesRead, duration);
+        var (level, outcome) = reply.Code switch
+        {
+            < 400 => (LogLevel.Information, "accepted"),
+            < 500 => (LogLevel.Warning, "refused for now"),
+            _ => (LogLevel.Information, "refused"),
+        };
+        LogMessage(level, envelope.Id, outcome, client.Name, client.Account ?? "-", client.DeliveryMode.ToString(), counted.BytesRead, _recipients.Count, reply.ToString(), (long)duration.TotalMilliseconds);
+        metrics.MessageFinished(client.Name, reply.Code, counted.BytesRead, duration);
         return reply;
     }
 
@@ -104,15 +109,12 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
         metrics.MessageRefused(client.Name, stage, reply.Code);
     }
 
-    public async ValueTask ResetAsync()
+    public ValueTask ResetAsync()
     {
-        _recipients = 0;
+        _recipients.Clear();
         _sender = null;
-        if (_transaction is { } transaction)
-        {
-            _transaction = null;
-            await transaction.DisposeAsync();
-        }
+        _parameters = MailParameters.None;
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask DisposeAsync() => ResetAsync();
@@ -124,8 +126,9 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, IM
         return new SmtpReply(code, enhancedCode, reason);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} client={Client} account={Account} size={Size} recipients={Recipients} reply=\"{Reply}\" duration={DurationMs}ms")]
-    private partial void LogMessage(string messageId, string client, string account, long size, int recipients, string reply, long durationMs);
+    /// <summary>One line per message whose content was taken; a temporary refusal at Warning, like those before DATA.</summary>
+    [LoggerMessage(Message = "Message {MessageId} {Outcome} client={Client} account={Account} mode={Mode} size={Size} recipients={Recipients} reply=\"{Reply}\" duration={DurationMs}ms")]
+    private partial void LogMessage(LogLevel level, string messageId, string outcome, string client, string account, string mode, long size, int recipients, string reply, long durationMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId}: message refused at {Stage} client={Client} account={Account} sender=<{Sender}> reply=\"{Reply}\"")]
     private partial void LogRefused(string connectionId, string client, string account, string stage, string sender, string reply);

@@ -3,37 +3,32 @@ using Microsoft.Extensions.Options;
 namespace OAuthRelay.Spool;
 
 /// <summary>
-/// Keeps message content in files while it is relayed, so a 25 MB message never sits in memory. In pass-through
-/// delivery a spooled message was never acknowledged to its client, so files left by a crash are deleted at start:
-/// the client did not get a 250 and sends again.
+/// Keeps the content of a pass-through message in a file while it is sent upstream, so a 25 MB message never sits in
+/// memory and the upstream connection is taken only once the client has finished sending. A spooled pass-through
+/// message was never acknowledged to its client, so files left by a crash are deleted at start: the client did not get
+/// a 250 and sends again.
 /// </summary>
 public sealed partial class MessageSpool
 {
+    private const string Suffix = ".spool";
+
     private readonly string _directory;
 
     public MessageSpool(IOptions<SpoolOptions> options, ILogger<MessageSpool> logger)
     {
         _directory = Path.GetFullPath(options.Value.Directory);
         PrivateStorage.CreateFolder(_directory);
-        var leftovers = Directory.GetFiles(_directory, "*.spool");
+        var leftovers = Directory.GetFiles(_directory, "*" + Suffix);
         foreach (var file in leftovers) File.Delete(file);
         if (leftovers.Length > 0) LogLeftovers(logger, leftovers.Length, _directory);
     }
 
-    public async Task<SpoolFile> WriteAsync(string messageId, Stream content, CancellationToken cancellationToken)
+    /// <summary>Writes the content; the envelope's size is what was written. The caller deletes the file when done.</summary>
+    public async Task<SpooledMessage> WriteAsync(Envelope envelope, Stream content, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(_directory, messageId + ".spool");
-        try
-        {
-            await using (var file = PrivateStorage.CreateFile(path))
-                await content.CopyToAsync(file, 64 * 1024, cancellationToken);
-            return new SpoolFile(path, new FileInfo(path).Length);
-        }
-        catch
-        {
-            File.Delete(path);
-            throw;
-        }
+        var path = Path.Combine(_directory, envelope.Id + Suffix);
+        var size = await PrivateStorage.WriteAsync(path, content, flushToDisk: false, cancellationToken);
+        return new SpooledMessage(envelope with { Size = size }, path);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleted {Count} unacknowledged spool file(s) from an earlier run in {Directory}; their clients were never told 250 and will resend")]

@@ -25,4 +25,25 @@ internal static class PrivateStorage
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         return new FileStream(path, options);
     }
+
+    /// <summary>
+    /// Copies <paramref name="content"/> into a new private file, flushed to the disk itself when asked; on any
+    /// failure the file is removed. Returns the number of bytes written.
+    /// </summary>
+    public static async Task<long> WriteAsync(string path, Stream content, bool flushToDisk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var file = CreateFile(path);
+            await content.CopyToAsync(file, 64 * 1024, cancellationToken);
+            await file.FlushAsync(cancellationToken);
+            if (flushToDisk) file.Flush(flushToDisk: true);
+            return file.Length;
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+    }
 }

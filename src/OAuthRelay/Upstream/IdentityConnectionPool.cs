@@ -52,20 +52,6 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
     {
         try
         {
-            if (reusable && connection.InTransaction)
-            {
-                try
-                {
-                    var reset = await connection.Client.CommandAsync("RSET", CancellationToken.None);
-                    reusable = (int)reset.StatusCode == 250;
-                    connection.InTransaction = false;
-                }
-                catch (Exception e) when (NetworkFailure.Is(e))
-                {
-                    reusable = false;
-                }
-            }
-
             if (reusable && connection.Client.IsConnected)
             {
                 connection.LastUsed = time.GetUtcNow();

@@ -10,9 +10,6 @@ internal sealed class UpstreamConnection(PassThroughSmtpClient client, DateTimeO
 
     public DateTimeOffset LastUsed { get; set; }
 
-    /// <summary>MAIL was sent and the transaction was not finished: RSET before anyone else uses it.</summary>
-    public bool InTransaction { get; set; }
-
     public async ValueTask DisposeAsync()
     {
         try

@@ -22,6 +22,15 @@ public sealed class UpstreamOptions
     /// <summary>Exchange Online allows 3 concurrent submitting connections per mailbox.</summary>
     public int MaxConnectionsPerMailbox { get; set; } = 3;
 
+    /// <summary>Exchange Online takes at most 30 messages a minute per mailbox (rolling); the relay sends no faster.</summary>
+    public int MessagesPerMinute { get; set; } = 30;
+
+    /// <summary>Exchange Online takes at most 10,000 recipients a day per mailbox (rolling 24 hours).</summary>
+    public int RecipientsPerDay { get; set; } = 10_000;
+
+    /// <summary>How long a pass-through message waits for the mailbox's rate to allow it before the client is told to retry.</summary>
+    public TimeSpan PacingWait { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Idle pooled connections are closed after this long.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -10,7 +10,7 @@ public sealed partial class NamespaceLayerTests
 {
     private static readonly string[][] Layers =
     [
-        ["Configuration"], ["Clients"], ["Spool"], ["Upstream"], ["Delivery"], ["Listeners"], ["Observability"],
+        ["Configuration"], ["Clients"], ["Spool"], ["Upstream"], ["Delivery"], ["Queue"], ["Listeners"], ["Observability"],
         ["Relay", "MailboxProxy"], ["Hosting"], ["Cli"],
     ];
 

@@ -10,7 +10,8 @@ using OAuthRelay.Listeners;
 namespace OAuthRelay.Tests.Infrastructure;
 
 /// <summary>
-/// The real relay application on 127.0.0.1 port 0 with a temporary capture folder and collected logs.
+/// The real relay application on 127.0.0.1 port 0 with its own temporary capture, spool and queue folders and
+/// collected logs.
 /// Settings are given as configuration keys, exactly as an operator's file would set them.
 /// </summary>
 public sealed class RelayTestHost : IAsyncDisposable
@@ -26,14 +27,19 @@ public sealed class RelayTestHost : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private RelayTestHost(WebApplication app, string captureFolder, LogCollector logs)
+    private RelayTestHost(WebApplication app, string stateFolder, LogCollector logs)
     {
         _app = app;
-        CaptureFolder = captureFolder;
+        StateFolder = stateFolder;
         Logs = logs;
     }
 
-    public string CaptureFolder { get; }
+    /// <summary>Holds this relay's capture/, spool/ and queue/ folders; deleted on dispose.</summary>
+    public string StateFolder { get; }
+
+    public string CaptureFolder => Path.Combine(StateFolder, "capture");
+
+    public string QueueFolder => Path.Combine(StateFolder, "queue");
 
     public LogCollector Logs { get; }
 
@@ -51,12 +57,14 @@ public sealed class RelayTestHost : IAsyncDisposable
         string? configFile = null,
         Action<IServiceCollection>? services = null)
     {
-        var captureFolder = Directory.CreateTempSubdirectory("oauthrelay-capture-").FullName;
+        var stateFolder = Directory.CreateTempSubdirectory("oauthrelay-test-").FullName;
         var all = new Dictionary<string, string?>
         {
             ["Smtp:HostName"] = "relay.test",
             ["Smtp:AuthFailureDelay"] = "00:00:00",
-            ["Delivery:CaptureFolder"] = captureFolder,
+            ["Delivery:CaptureFolder"] = Path.Combine(stateFolder, "capture"),
+            ["Spool:Directory"] = Path.Combine(stateFolder, "spool"),
+            ["Queue:Directory"] = Path.Combine(stateFolder, "queue"),
         };
         if (configFile is null)
         {
@@ -78,9 +86,9 @@ public sealed class RelayTestHost : IAsyncDisposable
             if (time is not null) collection.Replace(ServiceDescriptor.Singleton(time));
             services?.Invoke(collection);
         });
-        if (await RelayApplication.StartAsync(app)) return new RelayTestHost(app, captureFolder, logs);
+        if (await RelayApplication.StartAsync(app)) return new RelayTestHost(app, stateFolder, logs);
         await app.DisposeAsync();
-        Directory.Delete(captureFolder, recursive: true);
+        Directory.Delete(stateFolder, recursive: true);
         throw new NotStartedException(logs);
     }
 
@@ -106,7 +114,7 @@ public sealed class RelayTestHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Directory.Delete(CaptureFolder, recursive: true);
+        Directory.Delete(StateFolder, recursive: true);
     }
 
     /// <summary>The configuration check stopped the start; <see cref="Logs"/> has its lines.</summary>

@@ -17,9 +17,11 @@ public sealed class MessageSpoolTests : IDisposable
     {
         var spool = new MessageSpool(Options.Create(new SpoolOptions { Directory = _folder }), NullLogger<MessageSpool>.Instance);
 
-        await using var file = await spool.WriteAsync("20261202T000000000-abc", new MemoryStream("Subject: private\r\n\r\nbody\r\n"u8.ToArray()), default);
+        var envelope = new Envelope("20261202T000000000-abc", "app", "app@contoso.example", "app@contoso.example", ["to@contoso.example"], false, 0, DateTimeOffset.UnixEpoch);
+        var message = await spool.WriteAsync(envelope, new MemoryStream("Subject: private\r\n\r\nbody\r\n"u8.ToArray()), default);
 
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file.Path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(message.ContentPath));
+        Assert.Equal(26, message.Envelope.Size);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_folder));
     }
 }

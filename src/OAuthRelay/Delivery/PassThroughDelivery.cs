@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Options;
+using OAuthRelay.Smtp.Protocol;
+using OAuthRelay.Spool;
+using OAuthRelay.Upstream;
+
+namespace OAuthRelay.Delivery;
+
+/// <summary>
+/// Pass-through: the message is spooled while the client sends it, then sent in one go, and the client's reply to the
+/// end of DATA is the upstream's verdict on the whole message, all or nothing (a refused recipient means nothing is
+/// sent). The mailbox's rate is respected: a message waits up to PacingWait for its turn, then the client is told to
+/// try again (451 4.7.0; 452 4.5.3 when the day's recipients are used up).
+/// </summary>
+internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports transports, MailboxRateLimiter limiter, IOptions<UpstreamOptions> options, TimeProvider time)
+{
+    public async Task<SmtpReply> DeliverAsync(Envelope envelope, UpstreamIdentity identity, Stream content, CancellationToken cancellationToken)
+    {
+        var spooled = await spool.WriteAsync(envelope, content, cancellationToken);
+        try
+        {
+            var mailbox = DeliveryTransports.MailboxOf(identity);
+            var (reservation, refusal) = await ReserveAsync(mailbox, envelope.Recipients.Count, cancellationToken);
+            if (reservation is null) return refusal!;
+            var outcome = await transports.Transport.SendAsync(spooled, identity, envelope.Recipients, allOrNothing: true, cancellationToken);
+            if (!outcome.Sent)
+            {
+                limiter.Release(reservation);
+                return outcome.Reply;
+            }
+
+            return ReplyMapper.Accepted(envelope.Id, string.Join(" / ", outcome.Reply.Lines));
+        }
+        finally
+        {
+            File.Delete(spooled.ContentPath);
+        }
+    }
+
+    /// <summary>A place in the mailbox's rate, waiting up to PacingWait for it; else the reply that tells the client to come back.</summary>
+    private async Task<(MailboxRateLimiter.Reservation? Reservation, SmtpReply? Refusal)> ReserveAsync(string mailbox, int recipients, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + options.Value.PacingWait;
+        while (true)
+        {
+            if (limiter.TryReserve(mailbox, recipients, out var notBefore, out var recipientLimit) is { } reservation) return (reservation, null);
+            if (notBefore > deadline)
+            {
+                return (null, recipientLimit
+                    ? new SmtpReply(452, "4.5.3", "This mailbox has reached its daily recipient limit; try again later")
+                    : new SmtpReply(451, "4.7.0", $"This mailbox may send only {options.Value.MessagesPerMinute} messages a minute; try again in {(int)Math.Ceiling((notBefore - time.GetUtcNow()).TotalSeconds)} s"));
+            }
+
+            await Task.Delay(notBefore - time.GetUtcNow(), time, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,373 @@
+using Microsoft.Extensions.Options;
+using MimeKit;
+using OAuthRelay.Delivery;
+using OAuthRelay.Smtp.Protocol;
+using OAuthRelay.Spool;
+using OAuthRelay.Upstream;
+
+namespace OAuthRelay.Queue;
+
+/// <summary>
+/// Delivers the queue at Office 365's pace, like Postfix's queue manager: per mailbox at most
+/// MaxConnectionsPerMailbox deliveries at once and no more messages than its rate allows, oldest first and in turn
+/// between clients. A temporary failure is retried with exponential back-off and jitter until MaxQueueLifetime; a
+/// refusal that concerns the mailbox (432 4.3.2, quota) pauses the whole mailbox; a permanent refusal bounces the
+/// recipients it names (a delivery status notification to the sender, the message to the dead-letter folder).
+/// </summary>
+internal sealed partial class QueueManager(
+    QueueStore store,
+    DeliveryTransports transports,
+    MailboxRateLimiter limiter,
+    IOptions<QueueOptions> queueOptions,
+    IOptions<UpstreamOptions> upstreamOptions,
+    IOptions<Smtp.Server.SmtpServerOptions> smtpOptions,
+    TimeProvider time,
+    ILogger<QueueManager> logger) : BackgroundService
+{
+    private readonly Lock _gate = new();
+
+    // Recovered while the host composes its services, before any listener can accept a message into the store.
+    private readonly Dictionary<string, QueueEntry> _entries = store.Recover().ToDictionary(e => e.Id);
+    private readonly HashSet<string> _inFlight = [];
+    private readonly List<Task> _deliveries = [];
+    private readonly Dictionary<string, int> _active = [];
+    private readonly Dictionary<string, DateTimeOffset> _pausedUntil = [];
+    private readonly Dictionary<string, string> _lastClient = [];
+    private readonly SemaphoreSlim _wake = new(0);
+
+    private QueueOptions Options => queueOptions.Value;
+
+    /// <summary>Raised once each attempt's outcome is recorded (on disk, and in the message's next attempt).</summary>
+    public event Action<DeliveryAttempt>? Attempted;
+
+    /// <summary>A message the store has accepted: it is delivered as soon as its mailbox allows.</summary>
+    public void Enqueue(QueueEntry entry)
+    {
+        lock (_gate) _entries[entry.Id] = entry;
+        Wake();
+    }
+
+    /// <summary>The queued messages (not the dead letters), oldest first.</summary>
+    public IReadOnlyList<QueueEntry> Entries()
+    {
+        lock (_gate) return _entries.Values.OrderBy(e => e.Envelope.Received).ToList();
+    }
+
+    /// <summary>The mailboxes whose deliveries wait now (Exchange asked them to slow down, or their rate is used up), and until when.</summary>
+    public IReadOnlyDictionary<string, DateTimeOffset> PausedMailboxes()
+    {
+        var now = time.GetUtcNow();
+        lock (_gate) return _pausedUntil.Where(p => p.Value > now).ToDictionary();
+    }
+
+    public QueueEntry? Find(string id)
+    {
+        lock (_gate) return _entries.GetValueOrDefault(id);
+    }
+
+    /// <summary>Makes a message (or every one, without an id) due now, lifting any mailbox pause.</summary>
+    public async Task<bool> RetryAsync(string? id, CancellationToken cancellationToken)
+    {
+        List<QueueEntry> chosen;
+        lock (_gate)
+        {
+            chosen = _entries.Values.Where(e => id is null || e.Id == id).ToList();
+            foreach (var entry in chosen) entry.NextAttempt = time.GetUtcNow();
+            _pausedUntil.Clear();
+        }
+
+        foreach (var entry in chosen) await store.SaveAsync(entry, cancellationToken);
+        Wake();
+        return chosen.Count > 0;
+    }
+
+    /// <summary>Holds a message (no delivery until released) or releases it.</summary>
+    public async Task<bool> HoldAsync(string id, bool held, CancellationToken cancellationToken)
+    {
+        QueueEntry? entry;
+        lock (_gate)
+        {
+            entry = _entries.GetValueOrDefault(id);
+            if (entry is not null) entry.Held = held;
+        }
+
+        if (entry is null) return false;
+        await store.SaveAsync(entry, cancellationToken);
+        LogHeld(id, held ? "held" : "released");
+        Wake();
+        return true;
+    }
+
+    /// <summary>Takes a message out of the queue by an operator's decision: to the dead-letter folder, no bounce.</summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        QueueEntry? entry;
+        lock (_gate)
+        {
+            if (_inFlight.Contains(id) || !_entries.Remove(id, out entry)) return false;
+        }
+
+        await store.DeadLetterAsync(entry, "deleted by an operator", cancellationToken);
+        LogFinished(id, entry.Envelope.Client, entry.Envelope.Account ?? "-", "deleted", entry.LastReply ?? "-");
+        return true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var next = Dispatch();
+                await WaitAsync(next, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        // A delivery under way is finished (its upstream send is not cut off), or the message simply stays queued.
+        Task[] running;
+        lock (_gate) running = [.. _deliveries];
+        await Task.WhenAll(running);
+    }
+
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0) _wake.Release();
+    }
+
+    private async Task WaitAsync(DateTimeOffset? until, CancellationToken stoppingToken)
+    {
+        var delay = until is { } at ? at - time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+        if (delay != Timeout.InfiniteTimeSpan && delay <= TimeSpan.Zero) return;
+        using var timeout = delay == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(RoundUp(delay), time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+        try
+        {
+            await _wake.WaitAsync(either.Token);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    // Timers run in whole milliseconds: rounded down, a wake-up would come just before the moment it is for.
+    private static TimeSpan RoundUp(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(delay.TotalMilliseconds), TimeSpan.FromDays(1).TotalMilliseconds));
+
+    /// <summary>Starts every delivery that may start now; returns when something will next be due (null: nothing waits on time).</summary>
+    private DateTimeOffset? Dispatch()
+    {
+        var now = time.GetUtcNow();
+        DateTimeOffset? next = null;
+        lock (_gate)
+        {
+            foreach (var mailbox in _entries.Values.Where(e => !e.Held && !_inFlight.Contains(e.Id)).GroupBy(MailboxOf))
+            {
+                var waiting = mailbox.ToList();
+                var due = waiting.Where(e => e.NextAttempt <= now).ToList();
+                next = Earliest(next, waiting.Where(e => e.NextAttempt > now).Select(e => (DateTimeOffset?)e.NextAttempt).Min());
+                if (_pausedUntil.TryGetValue(mailbox.Key, out var paused) && paused > now)
+                {
+                    if (due.Count > 0) next = Earliest(next, paused);
+                    continue;
+                }
+
+                while (due.Count > 0 && _active.GetValueOrDefault(mailbox.Key) < upstreamOptions.Value.MaxConnectionsPerMailbox)
+                {
+                    var entry = NextInTurn(mailbox.Key, due);
+                    if (limiter.TryReserve(mailbox.Key, entry.Pending.Count, out var notBefore, out _) is not { } reservation)
+                    {
+                        _pausedUntil[mailbox.Key] = notBefore;
+                        next = Earliest(next, notBefore);
+                        break;
+                    }
+
+                    due.Remove(entry);
+                    Start(entry, mailbox.Key, reservation);
+                }
+            }
+        }
+
+        return next;
+    }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
+
+    /// <summary>The oldest due message of the client after the one served last, so that no client starves another.</summary>
+    private QueueEntry NextInTurn(string mailbox, List<QueueEntry> due)
+    {
+        var clients = due.Select(e => e.Envelope.Client).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var last = _lastClient.GetValueOrDefault(mailbox);
+        var client = clients.FirstOrDefault(c => string.CompareOrdinal(c, last) > 0) ?? clients[0];
+        _lastClient[mailbox] = client;
+        return due.Where(e => e.Envelope.Client == client).MinBy(e => e.Envelope.Received)!;
+    }
+
+    private void Start(QueueEntry entry, string mailbox, MailboxRateLimiter.Reservation reservation)
+    {
+        _inFlight.Add(entry.Id);
+        _active[mailbox] = _active.GetValueOrDefault(mailbox) + 1;
+        var delivery = Task.Run(() => DeliverAsync(entry, mailbox, reservation));
+        _deliveries.Add(delivery);
+        _ = delivery.ContinueWith(done =>
+        {
+            lock (_gate) _deliveries.Remove(done);
+        }, TaskScheduler.Default);
+    }
+
+    private async Task DeliverAsync(QueueEntry entry, string mailbox, MailboxRateLimiter.Reservation reservation)
+    {
+        try
+        {
+            store.MarkSending(entry);
+            var outcome = transports.Serves(entry.Envelope.Account)
+                ? await transports.Transport.SendAsync(store.Content(entry), transports.IdentityFor(entry.Envelope.Account), entry.Pending, allOrNothing: false, CancellationToken.None)
+                : TransportOutcome.Failed(new SmtpReply(451, "4.3.0", $"Account '{entry.Envelope.Account}' is not configured in this relay"), permanent: false);
+            if (!outcome.Sent) limiter.Release(reservation);
+            var result = await ApplyAsync(entry, mailbox, outcome);
+            Attempted?.Invoke(new DeliveryAttempt(entry.Id, entry.Envelope.Account ?? "-", result, entry.LastReply!));
+        }
+        catch (Exception e)
+        {
+            // The relay's own trouble (a disk, a bug): the message stays queued and is tried again later.
+            LogDeliveryFailed(e, entry.Id);
+            limiter.Release(reservation);
+            entry.NextAttempt = time.GetUtcNow() + RetryDelay(entry.Attempts + 1);
+            Attempted?.Invoke(new DeliveryAttempt(entry.Id, entry.Envelope.Account ?? "-", DeliveryAttempt.Deferred, "451 4.3.0 delivery failed inside the relay"));
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight.Remove(entry.Id);
+                _active[mailbox]--;
+            }
+
+            Wake();
+        }
+    }
+
+    /// <summary>Records an attempt's outcome; returns its result (one of <see cref="DeliveryAttempt"/>'s).</summary>
+    private async Task<string> ApplyAsync(QueueEntry entry, string mailbox, TransportOutcome outcome)
+    {
+        var now = time.GetUtcNow();
+        entry.Attempts++;
+        entry.LastReply = outcome.Reply.ToString();
+        entry.Delivered.AddRange(outcome.Accepted);
+        foreach (var refusal in outcome.Refused.Where(r => r.Permanent)) entry.Refused[refusal.Recipient] = refusal.Reply.ToString();
+        if (!outcome.Sent && outcome.Permanent)
+            foreach (var recipient in entry.Pending) entry.Refused[recipient] = outcome.Reply.ToString();
+        var account = entry.Envelope.Account ?? "-";
+        LogAttempt(entry.Id, entry.Envelope.Client, account, entry.Attempts, outcome.Accepted.Count, entry.Refused.Count, entry.Pending.Count, entry.LastReply);
+
+        if (entry.Pending.Count > 0 && now - entry.Envelope.Received >= Options.MaxQueueLifetime)
+        {
+            foreach (var recipient in entry.Pending) entry.Refused[recipient] = $"{entry.LastReply} (delivery time expired after {Options.MaxQueueLifetime})";
+            await FinishAsync(entry, expired: true);
+            return DeliveryAttempt.Expired;
+        }
+
+        if (entry.Pending.Count == 0)
+        {
+            await FinishAsync(entry, expired: false);
+            return entry.Refused.Count == 0 ? DeliveryAttempt.Delivered : DeliveryAttempt.Bounced;
+        }
+
+        var wait = RetryDelay(entry.Attempts);
+        entry.NextAttempt = now + wait;
+        if (outcome.MailboxBackOff)
+        {
+            // Exchange says the mailbox itself is over its limits: every message of it waits, at least a minute.
+            var until = now + (wait > TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1));
+            lock (_gate) _pausedUntil[mailbox] = until;
+            LogMailboxPaused(mailbox, until, entry.LastReply);
+        }
+
+        await store.SaveAsync(entry, CancellationToken.None);
+        store.ClearSending(entry);
+        return DeliveryAttempt.Deferred;
+    }
+
+    /// <summary>The message is done: delivered everywhere (it leaves), or some recipients failed (bounce, dead letter).</summary>
+    /// <remarks>It leaves the queue only once that is done: if the bounce cannot be stored, the message stays and is tried again.</remarks>
+    private async Task FinishAsync(QueueEntry entry, bool expired)
+    {
+        var account = entry.Envelope.Account ?? "-";
+        if (entry.Refused.Count == 0)
+        {
+            store.Complete(entry);
+            lock (_gate) _entries.Remove(entry.Id);
+            LogFinished(entry.Id, entry.Envelope.Client, account, "delivered", entry.LastReply ?? "-");
+            return;
+        }
+
+        if (!entry.IsBounce) await BounceAsync(entry, expired);
+        var reason = string.Join("; ", entry.Refused.Select(r => $"<{r.Key}>: {r.Value}"));
+        await store.DeadLetterAsync(entry, reason, CancellationToken.None);
+        lock (_gate) _entries.Remove(entry.Id);
+        LogFinished(entry.Id, entry.Envelope.Client, account, expired ? "expired" : entry.IsBounce ? "bounce failed (not bounced again)" : "bounced", reason);
+    }
+
+    /// <summary>Queues the delivery status notification, sent like any message of the account, to whom BounceTo says.</summary>
+    private async Task BounceAsync(QueueEntry failed, bool expired)
+    {
+        var to = Options.BounceTo switch
+        {
+            BounceTarget.Sender => failed.Envelope.Sender,
+            BounceTarget.Postmaster => Options.PostmasterAddress,
+            _ => null,
+        };
+        if (string.IsNullOrEmpty(to)) return;
+
+        // Exchange takes mail only from the account's own mailbox, so the notification comes from it.
+        var from = transports.Serves(failed.Envelope.Account) && transports.IdentityFor(failed.Envelope.Account) is { UsesOAuth: true } identity
+            ? identity.UserName
+            : $"postmaster@{smtpOptions.Value.HostName}";
+        HeaderList headers;
+        await using (var content = store.Content(failed).OpenContent()) headers = await HeaderList.LoadAsync(content);
+        var notification = BounceMessage.Build(failed, from, to, smtpOptions.Value.HostName, time.GetUtcNow(), headers, expired);
+        var bytes = new MemoryStream();
+        await notification.WriteToAsync(bytes);
+        bytes.Position = 0;
+        var envelope = failed.Envelope with
+        {
+            Id = MessageIds.New(time),
+            Sender = from,
+            Recipients = [to],
+            SmtpUtf8 = false,
+            Size = bytes.Length,
+            Received = time.GetUtcNow(),
+        };
+        Enqueue(await store.AcceptAsync(envelope, bytes, isBounce: true, CancellationToken.None));
+        LogBounceQueued(failed.Id, envelope.Id, to);
+    }
+
+    /// <summary>The n-th retry waits a random half to whole of InitialRetry × 2^(n-1), at most MaxRetry.</summary>
+    private TimeSpan RetryDelay(int attempts)
+    {
+        var full = TimeSpan.FromTicks(Math.Min(Options.MaxRetry.Ticks, Options.InitialRetry.Ticks << Math.Clamp(attempts - 1, 0, 20)));
+        return full * (0.5 + Random.Shared.NextDouble() / 2);
+    }
+
+    private string MailboxOf(QueueEntry entry) =>
+        transports.Serves(entry.Envelope.Account) ? DeliveryTransports.MailboxOf(transports.IdentityFor(entry.Envelope.Account)) : $"account:{entry.Envelope.Account}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} client={Client} account={Account} attempt {Attempt}: {Delivered} delivered, {Refused} refused, {Pending} pending; reply=\"{Reply}\"")]
+    private partial void LogAttempt(string messageId, string client, string account, int attempt, int delivered, int refused, int pending, string reply);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} client={Client} account={Account} {Outcome}: {Reply}")]
+    private partial void LogFinished(string messageId, string client, string account, string outcome, string reply);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mailbox {Mailbox} paused until {Until:u}: {Reply}")]
+    private partial void LogMailboxPaused(string mailbox, DateTimeOffset until, string reply);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} bounced: delivery status notification {BounceId} queued for {To}")]
+    private partial void LogBounceQueued(string messageId, string bounceId, string to);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} {Change} by an operator")]
+    private partial void LogHeld(string messageId, string change);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message {MessageId}: delivery failed inside the relay; it stays queued")]
+    private partial void LogDeliveryFailed(Exception exception, string messageId);
+}
