@@ -1,10 +1,12 @@
+using System.Text.Json.Serialization;
 using OAuthRelay.Spool;
 
 namespace OAuthRelay.Queue;
 
 /// <summary>
 /// A queued message and where its delivery stands: the recipients delivered and refused for good, attempts made, when
-/// the next one is due, the upstream's last reply, whether an operator holds it. Stored as JSON beside the content.
+/// the next one is due, the upstream's last reply, whether an operator holds it. Stored as JSON beside the message
+/// file once delivery has begun, and with the reason in the dead-letter folder.
 /// </summary>
 public sealed class QueueEntry
 {
@@ -29,6 +31,10 @@ public sealed class QueueEntry
 
     /// <summary>Why the message is in the dead-letter folder; null while it is queued.</summary>
     public string? DeadLetterReason { get; set; }
+
+    /// <summary>Where the client's bytes start in the message file (after its envelope line).</summary>
+    [JsonIgnore]
+    public long ContentOffset { get; init; }
 
     public string Id => Envelope.Id;
 

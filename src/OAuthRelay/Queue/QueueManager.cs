@@ -60,6 +60,9 @@ internal sealed partial class QueueManager(
         lock (_gate) return _pausedUntil.Where(p => p.Value > now).ToDictionary();
     }
 
+    /// <summary>The messages that failed for good or were deleted, with their reasons, oldest first.</summary>
+    public IReadOnlyList<QueueEntry> DeadLetters() => store.DeadLetters();
+
     public QueueEntry? Find(string id)
     {
         lock (_gate) return _entries.GetValueOrDefault(id);

@@ -30,11 +30,14 @@ public sealed class RawSmtpClient : RawLineClient
     }
 
     /// <summary>EHLO, MAIL, RCPT, DATA, the content and the end mark; returns the reply to the end of DATA.</summary>
-    public async Task<SmtpTestReply> SendMessageAsync(string from, string to, string content)
+    public Task<SmtpTestReply> SendMessageAsync(string from, string to, string content) => SendMessageAsync(from, [to], content);
+
+    /// <summary>The same, to several recipients.</summary>
+    public async Task<SmtpTestReply> SendMessageAsync(string from, IReadOnlyList<string> to, string content)
     {
         Assert.Equal(250, (await CommandAsync("EHLO client.test")).Code);
         Assert.Equal(250, (await CommandAsync($"MAIL FROM:<{from}>")).Code);
-        Assert.Equal(250, (await CommandAsync($"RCPT TO:<{to}>")).Code);
+        foreach (var recipient in to) Assert.Equal(250, (await CommandAsync($"RCPT TO:<{recipient}>")).Code);
         Assert.Equal(354, (await CommandAsync("DATA")).Code);
         await SendRawAsync(content + "\r\n.\r\n");
         return await ReadReplyAsync();
