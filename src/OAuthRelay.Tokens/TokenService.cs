@@ -83,9 +83,9 @@ public sealed class TokenService
         Find(account).SignInAsync((app, scopes) => ((IByRefreshToken)app).AcquireTokenByRefreshToken(scopes, refreshToken).ExecuteAsync(cancellationToken), cancellationToken);
 
     /// <summary>Device code sign-in (public client apps): <paramref name="show"/> gets the URL and code to give the user.</summary>
-    public Task<SignInResult> SignInWithDeviceCodeAsync(string account, Func<string, Task> show, CancellationToken cancellationToken = default) =>
+    public Task<SignInResult> SignInWithDeviceCodeAsync(string account, Func<DeviceCodePrompt, Task> show, CancellationToken cancellationToken = default) =>
         Find(account).SignInAsync((app, scopes) => app is IPublicClientApplication pub
-            ? pub.AcquireTokenWithDeviceCode(scopes, code => show($"{code.Message} Sign in as {Find(account).Options.ExpectedUser}.")).ExecuteAsync(cancellationToken)
+            ? pub.AcquireTokenWithDeviceCode(scopes, code => show(new DeviceCodePrompt(code.UserCode, code.VerificationUrl, code.ExpiresOn, Find(account).Options.ExpectedUser, code.Message))).ExecuteAsync(cancellationToken)
             : throw new InvalidOperationException($"Account {account} has a client secret or certificate: device code sign-in needs a public client app (remove the secret and allow public client flows in Entra ID), or use --auth-code."),
             cancellationToken);
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using OAuthRelay.Cli;
 using OAuthRelay.Connections;
 using OAuthRelay.Fakes;
+using OAuthRelay.Tokens;
 
 namespace OAuthRelay.Tests.Tokens;
 

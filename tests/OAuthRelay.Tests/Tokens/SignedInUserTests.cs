@@ -35,9 +35,9 @@ public sealed class SignedInUserTests
         rig.Entra.SignInUser = Intruder;
 
         string? shown = null;
-        await Assert.ThrowsAsync<WrongUserSignedInException>(() => rig.Tokens.SignInWithDeviceCodeAsync("mailbox", message =>
+        await Assert.ThrowsAsync<WrongUserSignedInException>(() => rig.Tokens.SignInWithDeviceCodeAsync("mailbox", prompt =>
         {
-            shown = message;
+            shown = prompt.ToString();
             return Task.CompletedTask;
         }));
         Assert.Contains($"Sign in as {FakeEntraId.UserName}", shown);

@@ -271,13 +271,14 @@ public sealed class TokenServiceTests
     public async Task Device_code_sign_in_shows_the_code_and_stores_the_tokens()
     {
         await using var rig = await TokenRig.StartAsync(new() { ["Accounts:mailbox:ClientSecret"] = null });
-        string? shown = null;
-        var signIn = await rig.Tokens.SignInWithDeviceCodeAsync("mailbox", message =>
+        DeviceCodePrompt? shown = null;
+        var signIn = await rig.Tokens.SignInWithDeviceCodeAsync("mailbox", prompt =>
         {
-            shown = message;
+            shown = prompt;
             return Task.CompletedTask;
         });
-        Assert.Contains("FAKE-CODE", shown);
+        Assert.Equal("FAKE-CODE", shown?.UserCode);
+        Assert.Equal("https://microsoft.com/devicelogin", shown?.VerificationUrl);
         Assert.Equal(FakeEntraId.UserName, signIn.UserName);
         var token = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
         Assert.True(rig.Entra.IsValidAccessToken(token.Token, FakeEntraId.UserName));
