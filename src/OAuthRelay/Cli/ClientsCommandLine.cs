@@ -40,9 +40,10 @@ internal static class ClientsCommandLine
     private static int SetOAuth(string configFile, string client, string mode)
     {
         bool? oauth = mode switch { "on" => true, "off" => false, _ => null };
+        ClientFileEdit edit;
         try
         {
-            ClientsConfigFile.SetOAuth(configFile, client, oauth);
+            edit = ClientsConfigFile.SetOAuth(configFile, client, oauth, path => ConfigurationValidator.ProblemsInFile(path, TimeProvider.System));
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or System.Text.Json.JsonException)
         {
@@ -50,7 +51,12 @@ internal static class ClientsCommandLine
             return 1;
         }
 
-        // Check the result the way the relay will, so a broken edit is reported here and not only in the relay's log.
+        if (!edit.Written)
+        {
+            foreach (var problem in edit.Problems) Console.Error.WriteLine($"Not changed, the relay would refuse the file: {problem}");
+            return 1;
+        }
+
         var effective = ConfiguredClients.Parse(new ConfigurationBuilder().AddRelaySources(configFile).Build()).Single(c => c.Name == client);
         Console.WriteLine($"{client}: OAuth {(effective.OAuth ? "on" : "off")}{(oauth is null ? " (inherited)" : "")}; the running relay applies it to new sessions.");
         return 0;

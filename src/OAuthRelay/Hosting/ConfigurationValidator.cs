@@ -40,6 +40,13 @@ internal static class ConfigurationValidator
         return report;
     }
 
+    /// <summary>The problems of a file on its own (the environment laid over it), as check-config finds them.</summary>
+    public static IReadOnlyList<string> ProblemsInFile(string path, TimeProvider time)
+    {
+        using var configuration = (ConfigurationRoot)new ConfigurationBuilder().AddRelaySources(path).Build();
+        return Check(configuration, time).Errors;
+    }
+
     private static void Bind(IConfiguration configuration, SettingsSection section, ConfigurationReport report)
     {
         var raw = configuration.GetSection(section.Name);
