@@ -109,6 +109,7 @@ public static class RelayApplication
         services.AddSingleton<MessageHandoff>();
         services.AddSingleton(sp => new RelayMetrics(sp.GetRequiredService<ConnectionLimiter>(), sp.GetRequiredService<TokenService>(), sp.GetRequiredService<UpstreamSmtpPool>()));
         services.AddSingleton<RelayStatus>();
+        services.AddSingleton<MessageHistory>();
         services.AddSingleton<ISmtpBackend, RelayBackend>();
         services.AddSingleton<MailListeners>();
         services.AddSingleton<AdminEndpoint>();
