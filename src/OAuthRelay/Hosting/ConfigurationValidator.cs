@@ -85,6 +85,9 @@ internal static class ConfigurationValidator
         if (!ListenerOptions.TryParseAddress(admin.Address, out var address)) report.Error($"Admin: {ListenerOptions.BadAddress(admin.Address)}");
         if (admin.Port is < 0 or > 65535) report.Error($"Admin: Port {admin.Port} is not between 0 and 65535.");
         if (admin.BearerTokenFile is { } file && !File.Exists(file)) report.Error($"Admin: BearerTokenFile {file} does not exist.");
+        if (admin.PasswordHash is { } hash && !PasswordHasher.IsWellFormed(hash)) report.Error("Admin: PasswordHash is not a hash from `hash-password`.");
+        if (admin is { Port: not null, PasswordHash: not null } && address is not null && !IPAddress.IsLoopback(address))
+            report.Warn($"Admin: the console listens on {admin.Address} over plain HTTP: its password and session cookie cross the network in clear; keep it on loopback or behind a TLS proxy.");
         if (admin.Port is not null && address is not null && !IPAddress.IsLoopback(address) && admin is { BearerToken: null, BearerTokenFile: null })
             report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics; set Admin:BearerToken or BearerTokenFile.");
     }

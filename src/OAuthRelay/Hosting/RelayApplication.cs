@@ -9,6 +9,7 @@ using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Server;
 using OAuthRelay.MailboxProxy;
 using OAuthRelay.Observability;
+using OAuthRelay.OperatorConsole;
 using OAuthRelay.Queue;
 using OAuthRelay.Relay;
 using OAuthRelay.Smtp.Backend;
@@ -30,7 +31,8 @@ public static class RelayApplication
         // The content root is the application's folder, not the working directory: the host watches its content root
         // recursively for appsettings.json, and the working directory is where spool and capture files come and go.
         // Configured relative paths still resolve from the working directory.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // The application is this assembly, whoever hosts it (tests too): the console's pages are found in it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, ApplicationName = typeof(RelayApplication).Assembly.GetName().Name });
         var fileStatus = new ConfigurationFileStatus();
         builder.Configuration.AddRelaySources(configFile, overrides, fileStatus);
 
@@ -114,6 +116,8 @@ public static class RelayApplication
         services.AddSingleton<MailListeners>();
         services.AddSingleton<AdminEndpoint>();
         services.AddSingleton<ConfigurationChecks>();
+        services.AddSingleton<ConfigurationFileCheck>(sp => path => ConfigurationValidator.ProblemsInFile(path, sp.GetRequiredService<TimeProvider>()));
+        services.AddOperatorConsole(configuration);
         services.AddTokenService(configuration);
         services.AddHostedService<TokenRenewalService>();
         services.AddHostedService<StartupReport>();
@@ -123,6 +127,7 @@ public static class RelayApplication
         var app = builder.Build();
         fileStatus.Started(); // from here on a broken file is reported and ignored, not fatal
         AdminEndpoint.Map(app);
+        ConsoleSetup.Map(app);
         return app;
     }
 

@@ -98,6 +98,7 @@ public sealed class ConfigurationCheckTests : IDisposable
     [InlineData("Upstream:TrustedCaFile", "{folder}/empty-ca.pem", "Upstream:TrustedCaFile {folder}/empty-ca.pem holds no PEM certificate.")]
     [InlineData("Admin:Address", "admin.contoso.test", "Admin: Address 'admin.contoso.test' is not an IP address, *, :: or localhost.")]
     [InlineData("Admin:BearerTokenFile", "{folder}/admin-token", "Admin: BearerTokenFile {folder}/admin-token does not exist.")]
+    [InlineData("Admin:PasswordHash", "hunter2", "Admin: PasswordHash is not a hash from `hash-password`.")]
     [InlineData("Configuration:PollInterval", "00:00:00", "Configuration:PollInterval must be more than zero, not 00:00:00.")]
     public async Task Each_problem_fails_check_config_in_one_line_naming_the_setting(string key, string value, string problem)
     {
