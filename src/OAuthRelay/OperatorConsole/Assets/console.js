@@ -1,6 +1,6 @@
 // Live updates, and nothing else: every change works without this script (forms post back).
 // A page that asks for it (main[data-refresh] in seconds) fetches itself again and swaps its content in, unless the
-// operator is busy in a form, so a half-typed field or an open menu is never replaced.
+// keyboard focus is inside it: a half-typed field, an open menu or a button reached with Tab is never replaced.
 (function () {
     "use strict";
     var main = document.getElementById("main");
@@ -8,7 +8,7 @@
 
     function busy() {
         var active = document.activeElement;
-        return active && active !== document.body && main.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+        return active && active !== main && main.contains(active);
     }
 
     function schedule() {
