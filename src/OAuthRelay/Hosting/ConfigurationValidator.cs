@@ -79,7 +79,7 @@ internal static class ConfigurationValidator
         if (admin.Port is < 0 or > 65535) report.Error($"Admin: Port {admin.Port} is not between 0 and 65535.");
         if (admin.BearerTokenFile is { } file && !File.Exists(file)) report.Error($"Admin: BearerTokenFile {file} does not exist.");
         if (admin.Port is not null && address is not null && !IPAddress.IsLoopback(address) && admin is { BearerToken: null, BearerTokenFile: null })
-            report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics; set Admin:BearerToken or BearerTokenFile.");
+            report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics and can hold, retry and delete queued messages; set Admin:BearerToken or BearerTokenFile.");
     }
 
     private static void Warn(string? warning, ConfigurationReport report)
