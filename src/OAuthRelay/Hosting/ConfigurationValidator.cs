@@ -69,6 +69,12 @@ internal static class ConfigurationValidator
             return;
         }
 
+        foreach (var client in clients)
+        {
+            report.Derive($"Clients:{client.Name}:OAuth", client.OAuth ? "on" : "off");
+            report.Derive($"Clients:{client.Name}:DeliveryMode", client.DeliveryMode.ToString());
+        }
+
         foreach (var (client, network) in clients.SelectMany(c => c.Networks.Where(n => n.PrefixLength == 0).Select(n => (c.Name, n))))
             report.Warn($"Client '{client}': Networks entry {network} covers the whole internet: any address may send as this client without AUTH.");
     }
