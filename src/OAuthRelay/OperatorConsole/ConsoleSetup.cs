@@ -64,7 +64,6 @@ internal static class ConsoleSetup
         });
         services.AddSingleton<ConsoleSignIn>();
         services.AddSingleton<ConsoleAudit>();
-        services.AddSingleton<ConsoleQueue>();
         services.AddSingleton<DeviceCodeSignIns>();
     }
 

@@ -1,20 +1,17 @@
 using OAuthRelay.Listeners;
 using OAuthRelay.Observability;
-using OAuthRelay.Queue;
 using OAuthRelay.Tokens;
 
 namespace OAuthRelay.OperatorConsole.Pages;
 
 /// <summary>Overview: the listeners, each account's token health, the queue, and each account's messages per minute.</summary>
-internal sealed class IndexModel(MailListeners listeners, AdminEndpoint admin, TokenService tokens, ConsoleQueue queue, MessageHistory history) : ConsolePage
+internal sealed class IndexModel(MailListeners listeners, AdminEndpoint admin, TokenService tokens, QueueSummary queue, MessageHistory history) : ConsolePage
 {
     public IReadOnlyList<(string Name, string Protocol, string Tls, string EndPoint)> Listeners { get; private set; } = [];
 
     public IReadOnlyList<AccountView> Accounts { get; private set; } = [];
 
-    public IReadOnlyList<QueueEntry> Queued { get; private set; } = [];
-
-    public TimeSpan? OldestAge { get; private set; }
+    public IReadOnlyList<AccountQueue> Queue { get; private set; } = [];
 
     public void OnGet()
     {
@@ -24,8 +21,7 @@ internal sealed class IndexModel(MailListeners listeners, AdminEndpoint admin, T
             ("admin", "HTTP", Request.IsHttps ? "Implicit" : "None", admin.EndPoint?.ToString() ?? "-"),
         ];
         Accounts = AccountView.All(tokens);
-        Queued = queue.Entries();
-        OldestAge = queue.OldestAge();
+        Queue = queue.ByAccount();
     }
 
     public int[] PerMinute(string account) => history.AcceptedPerMinute(account);
