@@ -2,6 +2,7 @@ using MailKit.Security;
 using MimeKit;
 using OAuthRelay.Connections;
 using OAuthRelay.Tokens;
+using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Upstream;
 
 namespace OAuthRelay.Cli;
@@ -22,7 +23,7 @@ internal sealed class TestSend(TokenService tokens, UpstreamConnector connector,
         try
         {
             var mailbox = tokens.Options(account).Mailbox;
-            var token = await tokens.GetAccessTokenAsync(account, MailProtocol.Smtp, cancellationToken);
+            var token = await tokens.GetAccessTokenAsync(account, TokenResource.Smtp, cancellationToken);
             output.WriteLine($"token:   ok for {mailbox}, expires {token.ExpiresOn:u}");
 
             step = "connect";
