@@ -33,7 +33,12 @@ internal static class ConfigurationValidator
 
         if (RelayConfiguration.File(configuration) is { } file) Warn(FilePermissions.WritableByOthers("The configuration file", file.FullPath), report);
 
-        if (report.Section<UpstreamOptions>("Upstream") is { TrustedCaFile: { } caFile }) CheckTrustedCas(caFile, "Upstream:TrustedCaFile", report);
+        if (report.Section<UpstreamOptions>("Upstream") is { } upstream)
+        {
+            if (upstream.TrustedCaFile is { } caFile) CheckTrustedCas(caFile, "Upstream:TrustedCaFile", report);
+            foreach (var problem in upstream.Graph.Problems()) report.Error(problem);
+        }
+
         if (report.Section<AdminOptions>("Admin") is { } admin) CheckAdmin(admin, report);
         if (report.Section<ConfigurationFileOptions>("Configuration") is { PollInterval: var interval } && interval <= TimeSpan.Zero)
             report.Error($"Configuration:PollInterval must be more than zero, not {interval}.");
