@@ -38,7 +38,8 @@ internal static class GraphJson
         public string AttachmentType => "file";
     }
 
-    public sealed record UploadSessionRequest(AttachmentItem AttachmentItem);
+    /// <summary>Graph's documentation spells this one property in Pascal case.</summary>
+    public sealed record UploadSessionRequest([property: JsonPropertyName("AttachmentItem")] AttachmentItem AttachmentItem);
 
     public sealed record UploadSession(string UploadUrl);
 
