@@ -10,13 +10,13 @@ namespace OAuthRelay.Tokens.Configuration;
 public sealed record TokenResource(string Name, string AppScope, IReadOnlyList<string> DelegatedScopes)
 {
     /// <summary>Exchange Online for SMTP AUTH (office365-facts.md section 2).</summary>
-    public static readonly TokenResource Smtp = Exchange("SMTP", "SMTP.Send");
+    public static readonly TokenResource Smtp = Exchange("Smtp", "SMTP.Send");
 
     /// <summary>Exchange Online for IMAP.</summary>
-    public static readonly TokenResource Imap = Exchange("IMAP", "IMAP.AccessAsUser.All");
+    public static readonly TokenResource Imap = Exchange("Imap", "IMAP.AccessAsUser.All");
 
     /// <summary>Exchange Online for POP3.</summary>
-    public static readonly TokenResource Pop3 = Exchange("POP3", "POP.AccessAsUser.All");
+    public static readonly TokenResource Pop3 = Exchange("Pop3", "POP.AccessAsUser.All");
 
     public const string GraphName = "Graph";
 

@@ -8,6 +8,7 @@ public sealed class ConfigurationReport
 {
     private readonly List<string> _errors = [];
     private readonly List<string> _warnings = [];
+    private readonly List<string> _notes = [];
     private readonly Dictionary<string, object> _sections = [];
 
     /// <summary>The options of each section that bound, by section name.</summary>
@@ -17,11 +18,16 @@ public sealed class ConfigurationReport
 
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>What the operator should know but need not fix: what each account needs granted.</summary>
+    public IReadOnlyList<string> Notes => _notes;
+
     public bool IsValid => _errors.Count == 0;
 
     public void Error(string problem) => _errors.Add(problem);
 
     public void Warn(string warning) => _warnings.Add(warning);
+
+    public void Note(string note) => _notes.Add(note);
 
     public void Bound(string section, object options) => _sections[section] = options;
 

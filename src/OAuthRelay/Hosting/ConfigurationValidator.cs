@@ -27,6 +27,7 @@ internal static class ConfigurationValidator
         if (report.Section<Dictionary<string, AccountOptions>>("Accounts") is { } accounts && report.Section<TokenServiceOptions>("Tokens") is { } tokens)
         {
             foreach (var problem in TokenSettings.Problems(accounts, tokens)) report.Error(problem);
+            foreach (var (name, account) in accounts) report.Note(AccountPermissions.Describe(name, account));
             if (tokens.TrustedCaFile is { } tokensCaFile) CheckTrustedCas(tokensCaFile, "Tokens:TrustedCaFile", report);
             if (string.IsNullOrWhiteSpace(tokens.CacheKey)) Warn(FilePermissions.WritableByOthers("The token cache key file", tokens.CacheKeyFile), report);
         }
