@@ -75,6 +75,12 @@ internal static class ConfigurationValidator
             return;
         }
 
+        foreach (var client in clients)
+        {
+            report.Derive($"Clients:{client.Name}:OAuth", client.OAuth ? "on" : "off");
+            report.Derive($"Clients:{client.Name}:DeliveryMode", client.DeliveryMode.ToString());
+        }
+
         foreach (var (client, network) in clients.SelectMany(c => c.Networks.Where(n => n.PrefixLength == 0).Select(n => (c.Name, n))))
             report.Warn($"Client '{client}': Networks entry {network} covers the whole internet: any address may send as this client without AUTH.");
     }
@@ -85,7 +91,7 @@ internal static class ConfigurationValidator
         if (admin.Port is < 0 or > 65535) report.Error($"Admin: Port {admin.Port} is not between 0 and 65535.");
         if (admin.BearerTokenFile is { } file && !File.Exists(file)) report.Error($"Admin: BearerTokenFile {file} does not exist.");
         if (admin.Port is not null && address is not null && !IPAddress.IsLoopback(address) && admin is { BearerToken: null, BearerTokenFile: null })
-            report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics; set Admin:BearerToken or BearerTokenFile.");
+            report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics and can hold, retry and delete queued messages; set Admin:BearerToken or BearerTokenFile.");
     }
 
     private static void Warn(string? warning, ConfigurationReport report)

@@ -109,7 +109,13 @@ public static class RelayApplication
         services.AddSingleton<QueueManager>();
         services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
         services.AddSingleton<MessageHandoff>();
-        services.AddSingleton(sp => new RelayMetrics(sp.GetRequiredService<ConnectionLimiter>(), sp.GetRequiredService<TokenService>(), sp.GetRequiredService<UpstreamSmtpPool>()));
+        services.AddSingleton<QueueSummary>();
+        services.AddSingleton(sp => new RelayMetrics(
+            sp.GetRequiredService<ConnectionLimiter>(),
+            sp.GetRequiredService<TokenService>(),
+            sp.GetRequiredService<UpstreamSmtpPool>(),
+            sp.GetRequiredService<QueueManager>(),
+            sp.GetRequiredService<QueueSummary>()));
         services.AddSingleton<RelayStatus>();
         services.AddSingleton<ISmtpBackend, RelayBackend>();
         services.AddSingleton<MailListeners>();
@@ -139,6 +145,8 @@ public static class RelayApplication
         var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         app.Services.GetRequiredService<MailListeners>().Bind(kestrel);
         app.Services.GetRequiredService<AdminEndpoint>().Bind(kestrel);
+        // Before the queue starts delivering what it recovered: the metrics count every attempt from the first.
+        app.Services.GetRequiredService<RelayMetrics>();
         await app.StartAsync(cancellationToken);
         return true;
     }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using OAuthRelay.Tests.Infrastructure;
 
 namespace OAuthRelay.Tests.Configuration;
@@ -207,5 +208,31 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Equal("OK: the relay can start with this configuration.", lines[^1]);
         foreach (var secret in new[] { "client-secret-value-1", settings["Tokens:CacheKey"]!, "admin-token-value-2", RelayTestHost.PasswordHash })
             Assert.DoesNotContain(secret, output);
+    }
+
+    [Fact]
+    public async Task Check_config_and_clients_list_show_each_clients_effective_delivery_mode()
+    {
+        var settings = Valid();
+        settings["Relay:DeliveryMode"] = "Queue";
+        settings["Clients:tools:Networks:0"] = "127.0.0.0/8";
+        settings["Clients:tools:Account"] = "office";
+        settings["Clients:tools:DeliveryMode"] = "PassThrough";
+        var file = Write(settings);
+
+        var (exit, output, _) = await CommandLineRun.RunAsync("check-config", "--config", file);
+
+        Assert.Equal(0, exit);
+        var lines = Lines(output);
+        Assert.Contains("Clients:app:DeliveryMode = (not set)", lines);
+        Assert.Contains("Clients:app:DeliveryMode (effective) = Queue", lines);
+        Assert.Contains("Clients:app:OAuth (effective) = on", lines);
+        Assert.Contains("Clients:tools:DeliveryMode (effective) = PassThrough", lines);
+
+        (exit, output, _) = await CommandLineRun.RunAsync("clients", "list", "--config", file);
+
+        Assert.Equal(0, exit);
+        Assert.Matches($@"(?m)^app +{Regex.Escape(RelayTestHost.UserName)} +office +on +Queue\r?$", output);
+        Assert.Matches(@"(?m)^tools +127\.0\.0\.0/8 +office +on +PassThrough\r?$", output);
     }
 }
