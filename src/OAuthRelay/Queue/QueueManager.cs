@@ -21,6 +21,7 @@ internal sealed partial class QueueManager(
     IOptions<QueueOptions> queueOptions,
     IOptions<Smtp.Server.SmtpServerOptions> smtpOptions,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<QueueManager> logger) : BackgroundService
 {
     private readonly Lock _gate = new();
@@ -152,15 +153,17 @@ internal sealed partial class QueueManager(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // No delivery starts once the host begins to stop, even before this service's own turn to stop comes.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested)
             {
-                var next = Dispatch();
-                await WaitAsync(next, stoppingToken);
+                var next = Dispatch(stopping.Token);
+                await WaitAsync(next, stopping.Token);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
 
@@ -194,7 +197,7 @@ internal sealed partial class QueueManager(
     private static TimeSpan RoundUp(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(delay.TotalMilliseconds), TimeSpan.FromDays(1).TotalMilliseconds));
 
     /// <summary>Starts every delivery that may start now; returns when something will next be due (null: nothing waits on time).</summary>
-    private DateTimeOffset? Dispatch()
+    private DateTimeOffset? Dispatch(CancellationToken stopping)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? next = null;
@@ -212,7 +215,7 @@ internal sealed partial class QueueManager(
                 }
 
                 var limits = LimitsOf(waiting[0]);
-                while (due.Count > 0 && _active.GetValueOrDefault(mailbox.Key) < limits.MaxConcurrent)
+                while (due.Count > 0 && !stopping.IsCancellationRequested && _active.GetValueOrDefault(mailbox.Key) < limits.MaxConcurrent)
                 {
                     var entry = NextInTurn(mailbox.Key, due);
                     if (limiter.TryReserve(mailbox.Key, limits.MessagesPerMinute, entry.Pending.Count, out var notBefore, out _) is not { } reservation)
