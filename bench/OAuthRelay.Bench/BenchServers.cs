@@ -80,6 +80,18 @@ internal static class BenchServers
         var folder = Directory.CreateTempSubdirectory("oauthrelay-bench-").FullName;
         var settings = new Dictionary<string, string?>(Quiet);
         foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, entraCaFile, officePort, caFile, folder)) settings[key] = value;
+        if (args is [_, _, _, _, _, var transport])
+        {
+            // The Graph comparison: pacing off for both transports, the account on Graph unless "smtp".
+            settings["Upstream:MessagesPerMinute"] = settings["Upstream:Graph:MessagesPerMinute"] = "1000000";
+            settings["Upstream:RecipientsPerDay"] = "100000000";
+            if (transport != "smtp")
+            {
+                settings["Accounts:office:Transport"] = "Graph";
+                settings["Accounts:office:GraphBaseUrl"] = transport;
+            }
+        }
+
         settings["Listeners:main:Address"] = "127.0.0.1";
         settings["Listeners:main:Port"] = "0";
         var app = await StartSignedInAsync(settings, entraCaFile, refreshToken);

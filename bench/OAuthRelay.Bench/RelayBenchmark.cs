@@ -67,14 +67,14 @@ internal static class RelayBenchmark
     }
 
     // Both paths' clients alike: without Nagle, so neither waits on delayed ACKs.
-    private static async Task<System.Net.Sockets.Socket> NoDelaySocketAsync(System.Net.IPEndPoint server)
+    internal static async Task<System.Net.Sockets.Socket> NoDelaySocketAsync(System.Net.IPEndPoint server)
     {
         var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(server);
         return socket;
     }
 
-    private sealed record Timing(int Messages, TimeSpan Elapsed, double[] LatenciesMs)
+    internal sealed record Timing(int Messages, TimeSpan Elapsed, double[] LatenciesMs)
     {
         public double PerSecond => Messages / Elapsed.TotalSeconds;
 
@@ -84,7 +84,7 @@ internal static class RelayBenchmark
     }
 
     /// <summary>Sends <paramref name="count"/> messages one after another, each on its own connection or all on one.</summary>
-    private static async Task<Timing> SendAsync(Func<Task<SmtpClient>> connect, MimeMessage message, int count, bool perMessageConnection)
+    internal static async Task<Timing> SendAsync(Func<Task<SmtpClient>> connect, MimeMessage message, int count, bool perMessageConnection)
     {
         var latencies = new double[count];
         var clock = Stopwatch.StartNew();
@@ -113,7 +113,7 @@ internal static class RelayBenchmark
         return new Timing(count, clock.Elapsed, latencies);
     }
 
-    private static MimeMessage Message(int size)
+    internal static MimeMessage Message(int size)
     {
         var attachment = new byte[size * 3 / 4]; // base64 makes it about the size asked for
         new Random(7).NextBytes(attachment);

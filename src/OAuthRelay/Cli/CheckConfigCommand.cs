@@ -39,6 +39,7 @@ internal static class CheckConfigCommand
 
         foreach (var line in report.Derived) output.WriteLine(line);
 
+        foreach (var note in report.Notes) output.WriteLine($"Needs: {note}");
         foreach (var warning in report.Warnings) output.WriteLine($"Warning: {warning}");
         foreach (var problem in report.Errors) error.WriteLine($"Invalid configuration: {problem}");
         if (report.IsValid) output.WriteLine("OK: the relay can start with this configuration.");

@@ -9,6 +9,7 @@ public sealed class ConfigurationReport
 {
     private readonly List<string> _errors = [];
     private readonly List<string> _warnings = [];
+    private readonly List<string> _notes = [];
     private readonly Dictionary<string, object> _sections = [];
     private readonly List<string> _derived = [];
 
@@ -22,11 +23,16 @@ public sealed class ConfigurationReport
 
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>What the operator should know but need not fix: what each account needs granted.</summary>
+    public IReadOnlyList<string> Notes => _notes;
+
     public bool IsValid => _errors.Count == 0;
 
     public void Error(string problem) => _errors.Add(problem);
 
     public void Warn(string warning) => _warnings.Add(warning);
+
+    public void Note(string note) => _notes.Add(note);
 
     public void Bound(string section, object options) => _sections[section] = options;
 

@@ -27,13 +27,19 @@ internal static class ConfigurationValidator
         if (report.Section<Dictionary<string, AccountOptions>>("Accounts") is { } accounts && report.Section<TokenServiceOptions>("Tokens") is { } tokens)
         {
             foreach (var problem in TokenSettings.Problems(accounts, tokens)) report.Error(problem);
+            foreach (var (name, account) in accounts) report.Note(AccountPermissions.Describe(name, account));
             if (tokens.TrustedCaFile is { } tokensCaFile) CheckTrustedCas(tokensCaFile, "Tokens:TrustedCaFile", report);
             if (string.IsNullOrWhiteSpace(tokens.CacheKey)) Warn(FilePermissions.WritableByOthers("The token cache key file", tokens.CacheKeyFile), report);
         }
 
         if (RelayConfiguration.File(configuration) is { } file) Warn(FilePermissions.WritableByOthers("The configuration file", file.FullPath), report);
 
-        if (report.Section<UpstreamOptions>("Upstream") is { TrustedCaFile: { } caFile }) CheckTrustedCas(caFile, "Upstream:TrustedCaFile", report);
+        if (report.Section<UpstreamOptions>("Upstream") is { } upstream)
+        {
+            if (upstream.TrustedCaFile is { } caFile) CheckTrustedCas(caFile, "Upstream:TrustedCaFile", report);
+            foreach (var problem in upstream.Graph.Problems()) report.Error(problem);
+        }
+
         if (report.Section<AdminOptions>("Admin") is { } admin) CheckAdmin(admin, report);
         if (report.Section<ConfigurationFileOptions>("Configuration") is { PollInterval: var interval } && interval <= TimeSpan.Zero)
             report.Error($"Configuration:PollInterval must be more than zero, not {interval}.");

@@ -4,6 +4,7 @@ using OAuthRelay.Clients;
 using OAuthRelay.Configuration;
 using OAuthRelay.Connections;
 using OAuthRelay.Delivery;
+using OAuthRelay.Delivery.Graph;
 using OAuthRelay.Listeners;
 using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Server;
@@ -102,6 +103,7 @@ public static class RelayApplication
         services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Mode == DeliveryDestination.Upstream
             ? ActivatorUtilities.CreateInstance<SmtpMessageTransport>(sp)
             : ActivatorUtilities.CreateInstance<CaptureTransport>(sp));
+        services.AddGraphTransport();
         services.AddSingleton<DeliveryTransports>();
         services.AddSingleton<MailboxRateLimiter>();
         services.AddSingleton<PassThroughDelivery>();

@@ -48,6 +48,7 @@ internal sealed class RelayStatus(MailListeners listeners, ClientRegistry client
             accounts = tokens.AllHealth().Select(h => new
             {
                 account = h.Account,
+                transport = tokens.Options(h.Account).Transport.ToString(),
                 state = h.State.ToString(),
                 errorCode = h.ErrorCode,
                 action = h.Action,

@@ -19,9 +19,9 @@ internal sealed partial class QueueManager(
     DeliveryTransports transports,
     MailboxRateLimiter limiter,
     IOptions<QueueOptions> queueOptions,
-    IOptions<UpstreamOptions> upstreamOptions,
     IOptions<Smtp.Server.SmtpServerOptions> smtpOptions,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<QueueManager> logger) : BackgroundService
 {
     private readonly Lock _gate = new();
@@ -153,15 +153,17 @@ internal sealed partial class QueueManager(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // No delivery starts once the host begins to stop, even before this service's own turn to stop comes.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested)
             {
-                var next = Dispatch();
-                await WaitAsync(next, stoppingToken);
+                var next = Dispatch(stopping.Token);
+                await WaitAsync(next, stopping.Token);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
 
@@ -195,7 +197,7 @@ internal sealed partial class QueueManager(
     private static TimeSpan RoundUp(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(delay.TotalMilliseconds), TimeSpan.FromDays(1).TotalMilliseconds));
 
     /// <summary>Starts every delivery that may start now; returns when something will next be due (null: nothing waits on time).</summary>
-    private DateTimeOffset? Dispatch()
+    private DateTimeOffset? Dispatch(CancellationToken stopping)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? next = null;
@@ -212,10 +214,11 @@ internal sealed partial class QueueManager(
                     continue;
                 }
 
-                while (due.Count > 0 && _active.GetValueOrDefault(mailbox.Key) < upstreamOptions.Value.MaxConnectionsPerMailbox)
+                var limits = LimitsOf(waiting[0]);
+                while (due.Count > 0 && !stopping.IsCancellationRequested && _active.GetValueOrDefault(mailbox.Key) < limits.MaxConcurrent)
                 {
                     var entry = NextInTurn(mailbox.Key, due);
-                    if (limiter.TryReserve(mailbox.Key, entry.Pending.Count, out var notBefore, out _) is not { } reservation)
+                    if (limiter.TryReserve(mailbox.Key, limits.MessagesPerMinute, entry.Pending.Count, out var notBefore, out _) is not { } reservation)
                     {
                         _pausedUntil[mailbox.Key] = notBefore;
                         next = Earliest(next, notBefore);
@@ -262,7 +265,7 @@ internal sealed partial class QueueManager(
         {
             store.MarkSending(entry);
             var outcome = transports.Serves(entry.Envelope.Account)
-                ? await transports.Transport.SendAsync(store.Content(entry), transports.IdentityFor(entry.Envelope.Account), entry.Pending, allOrNothing: false, CancellationToken.None)
+                ? await transports.TransportFor(transports.IdentityFor(entry.Envelope.Account)).SendAsync(store.Content(entry), transports.IdentityFor(entry.Envelope.Account), entry.Pending, allOrNothing: false, CancellationToken.None)
                 : TransportOutcome.Failed(new SmtpReply(451, "4.3.0", $"Account '{entry.Envelope.Account}' is not configured in this relay"), permanent: false);
             if (!outcome.Sent) limiter.Release(reservation);
             var result = await ApplyAsync(entry, mailbox, outcome);
@@ -314,12 +317,13 @@ internal sealed partial class QueueManager(
             return entry.Refused.Count == 0 ? DeliveryAttempt.Delivered : DeliveryAttempt.Bounced;
         }
 
-        var wait = RetryDelay(entry.Attempts);
+        // The upstream's own Retry-After says when, exactly; otherwise exponential back-off.
+        var wait = outcome.RetryAfter ?? RetryDelay(entry.Attempts);
         entry.NextAttempt = now + wait;
         if (outcome.MailboxBackOff)
         {
-            // Exchange says the mailbox itself is over its limits: every message of it waits, at least a minute.
-            var until = now + (wait > TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1));
+            // The mailbox itself is over its limits: every message of it waits, until Retry-After or at least a minute.
+            var until = now + (outcome.RetryAfter ?? (wait > TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1)));
             lock (_gate) _pausedUntil[mailbox] = until;
             LogMailboxPaused(mailbox, until, entry.LastReply);
         }
@@ -389,6 +393,9 @@ internal sealed partial class QueueManager(
         var full = TimeSpan.FromTicks(Math.Min(Options.MaxRetry.Ticks, Options.InitialRetry.Ticks << Math.Clamp(attempts - 1, 0, 20)));
         return full * (0.5 + Random.Shared.NextDouble() / 2);
     }
+
+    private MailboxLimits LimitsOf(QueueEntry entry) =>
+        transports.LimitsFor(transports.Serves(entry.Envelope.Account) ? transports.IdentityFor(entry.Envelope.Account) : UpstreamIdentity.Anonymous);
 
     private string MailboxOf(QueueEntry entry) => MailboxOf(entry.Envelope.Account);
 

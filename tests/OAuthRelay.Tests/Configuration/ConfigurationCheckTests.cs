@@ -44,6 +44,27 @@ public sealed class ConfigurationCheckTests : IDisposable
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [Fact]
+    public async Task Check_config_says_what_each_account_needs_granted_for_its_transport()
+    {
+        var settings = Valid();
+        settings["Accounts:graph:Mailbox"] = "notices@contoso.test";
+        settings["Accounts:graph:ClientId"] = "00000000-0000-0000-0000-000000000002";
+        settings["Accounts:graph:ClientSecret"] = "secret";
+        settings["Accounts:graph:Flow"] = "App";
+        settings["Accounts:graph:Transport"] = "Graph";
+        settings["Accounts:graph:GraphBaseUrl"] = "http://graph.example.test/v1.0/";
+
+        var (exit, output, error) = await CommandLineRun.RunAsync("check-config", "--config", Write(settings));
+
+        Assert.Equal(1, exit);
+        Assert.Equal(["Invalid configuration: Account 'graph': GraphBaseUrl 'http://graph.example.test/v1.0/' is not an https URL."], Lines(error));
+        var needs = Lines(output).Where(l => l.StartsWith("Needs:")).ToList();
+        Assert.Contains(needs, l => l.StartsWith("Needs: Account 'office' sends over SMTP AUTH as forms@contoso.test: it needs the delegated permission(s) https://outlook.office.com/SMTP.Send"));
+        Assert.Contains(needs, l => l.StartsWith("Needs: Account 'graph' sends through Microsoft Graph as an app: it needs the Graph application permission Mail.Send, and Mail.ReadWrite")
+            && l.Contains("notices@contoso.test with RBAC for Applications"));
+    }
+
+    [Fact]
     public async Task Enum_typos_are_rejected_by_check_config_each_in_one_line_with_the_valid_values()
     {
         var (exit, output, error) = await CommandLineRun.RunAsync("check-config", "--config", Write(EnumTypos));
