@@ -73,17 +73,25 @@ internal static class BenchServers
         return path;
     }
 
-    /// <summary>The relay in pass-through mode towards the fakes in the parent process, signed in with the given refresh token.</summary>
-    public static async Task<(WebApplication App, IPEndPoint Listener)> StartUpstreamRelayAsync(string[] args)
+    /// <summary>
+    /// The relay towards the fakes in the parent process, signed in with the given refresh token, in the given delivery
+    /// mode and pace, its spool, queue and tokens in a new folder that the caller deletes once the relay has stopped.
+    /// </summary>
+    public static async Task<(WebApplication App, IPEndPoint Listener, string DataFolder)> StartUpstreamRelayAsync(string[] args)
     {
         var (entraBase, entraCaFile, officePort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
-        var folder = Directory.CreateTempSubdirectory("oauthrelay-bench-").FullName;
+        var (deliveryMode, messagesPerMinute, dataRoot) = (args[5], args[6], args[7]);
+        var folder = Directory.CreateDirectory(Path.Combine(dataRoot, $"oauthrelay-bench-{Guid.NewGuid():N}")).FullName;
         var settings = new Dictionary<string, string?>(Quiet);
         foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, entraCaFile, officePort, caFile, folder)) settings[key] = value;
         settings["Listeners:main:Address"] = "127.0.0.1";
         settings["Listeners:main:Port"] = "0";
+        settings["Relay:DeliveryMode"] = deliveryMode;
+        settings["Queue:Directory"] = Path.Combine(folder, "queue");
+        settings["Upstream:MessagesPerMinute"] = messagesPerMinute;
+        settings["Upstream:RecipientsPerDay"] = "100000000"; // the benchmark sends more than a real mailbox's day
         var app = await StartSignedInAsync(settings, entraCaFile, refreshToken);
-        return (app, app.Services.GetRequiredService<MailListeners>().EndPointOf("main"));
+        return (app, app.Services.GetRequiredService<MailListeners>().EndPointOf("main"), folder);
     }
 
     /// <summary>Starts a relay with client "app" on account "office", its tokens from the fake Entra ID in the parent.</summary>
