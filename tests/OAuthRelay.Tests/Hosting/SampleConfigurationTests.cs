@@ -1,5 +1,7 @@
 using System.Text;
+using OAuthRelay.Queue;
 using OAuthRelay.Tests.Infrastructure;
+using OAuthRelay.Tests.Queue;
 
 namespace OAuthRelay.Tests.Hosting;
 
@@ -34,7 +36,12 @@ public sealed class SampleConfigurationTests
         await legacyApp.CommandAsync("EHLO aem.contoso.example");
         var login = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0aem@contoso.example\0change-me"));
         Assert.Equal(235, (await legacyApp.CommandAsync($"AUTH PLAIN {login}")).Code);
-
         Assert.Equal("Subject: sample\r\n\r\nhello\r\n", await File.ReadAllTextAsync(Assert.Single(host.CapturedFiles())));
+
+        using var probe = new QueueProbe(host);
+        var queued = await legacyApp.SendMessageAsync("aem@contoso.example", "ops@contoso.example", "Subject: queued\r\n\r\nhello");
+        Assert.StartsWith("2.0.0 OK queued as ", queued.Text);
+        Assert.Equal(DeliveryAttempt.Delivered, (await probe.NextAttemptAsync()).Result);
+        Assert.Equal(2, host.CapturedFiles().Length);
     }
 }

@@ -35,7 +35,8 @@ public sealed class LogCollector : ILoggerProvider
     /// <summary>How many lines contain <paramref name="fragment"/>.</summary>
     public int Count(string fragment) => _lines.Count(l => l.Contains(fragment));
 
-    private void Add(string line)
+    /// <summary>Keeps a line written elsewhere (a child process's console).</summary>
+    public void Add(string line)
     {
         lock (_gate)
         {

@@ -12,7 +12,6 @@ namespace OAuthRelay.Tests.Queue;
 /// to the fake Office 365 at the mailbox's pace, retrying, backing off and bouncing as Exchange's replies say. Time is
 /// a fake clock wherever the relay waits.
 /// </summary>
-[Collection(nameof(TimingSensitive))]
 public sealed class QueuedDeliveryTests
 {
     private const string Recipient = "someone@example.test";
@@ -256,6 +255,30 @@ public sealed class QueuedDeliveryTests
         Assert.Empty(probe.Manager.Entries());
         Assert.Equal(2, rig.Office.Attempts.Count);
         Assert.Contains(rig.Relay.Logs.Lines, l => l.Contains("bounce failed (not bounced again)"));
+    }
+
+    [Fact]
+    public async Task On_shutdown_a_delivery_under_way_finishes_and_a_waiting_message_stays_queued()
+    {
+        await using var rig = await StartQueuedAsync(adjust: s => s["Upstream:MaxConnectionsPerMailbox"] = "1");
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        rig.Office.BeforeAcknowledging = async _ =>
+        {
+            taken.TrySetResult();
+            await release.Task;
+        };
+        var underWay = await QueueAsync(rig, "Subject: under way\r\n\r\nbody");
+        await taken.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var waiting = await QueueAsync(rig, "Subject: waiting\r\n\r\nbody"); // the mailbox's one connection is busy
+
+        var stopping = rig.Relay.StopAsync();
+        release.SetResult();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.StartsWith("Subject: under way", Encoding.UTF8.GetString(Assert.Single(rig.Office.Messages).Content));
+        Assert.Contains(rig.Relay.Logs.Lines, l => l.Contains($"Message {underWay} client=app account=office delivered"));
+        Assert.Equal([waiting + ".msg"], Directory.GetFiles(Path.Combine(rig.Relay.QueueFolder, "messages")).Select(Path.GetFileName));
     }
 
     [Theory]

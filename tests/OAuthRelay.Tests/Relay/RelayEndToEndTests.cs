@@ -114,6 +114,36 @@ public sealed class RelayEndToEndTests
         Assert.Empty(rig.Office.Messages);
     }
 
+    [Fact]
+    public async Task Slow_clients_in_data_hold_no_upstream_connection_so_a_fast_one_is_delivered_at_once()
+    {
+        await using var rig = await RelayRig.StartAsync();
+        var slow = new List<RawSmtpClient>();
+        for (var i = 0; i < 3; i++) // as many as the mailbox's connection limit
+        {
+            var client = await rig.Relay.OpenAuthenticatedAsync();
+            Assert.Equal(250, (await client.CommandAsync($"MAIL FROM:<{rig.Mailbox}>")).Code);
+            Assert.Equal(250, (await client.CommandAsync("RCPT TO:<someone@example.test>")).Code);
+            Assert.Equal(354, (await client.CommandAsync("DATA")).Code);
+            await client.SendRawAsync($"Subject: slow {i}\r\n\r\nthe first half\r\n");
+            slow.Add(client);
+        }
+
+        await using (var fast = await rig.Relay.OpenAuthenticatedAsync())
+            Assert.Equal(250, (await fast.SendMessageAsync(rig.Mailbox, "someone@example.test", "Subject: fast\r\n\r\nbody")).Code);
+
+        Assert.StartsWith("Subject: fast", Encoding.UTF8.GetString(Assert.Single(rig.Office.Messages).Content));
+        Assert.Equal(1, rig.Office.Connections);
+        foreach (var client in slow)
+        {
+            await client.SendRawAsync("the second half\r\n.\r\n");
+            Assert.Equal(250, (await client.ReadReplyAsync()).Code);
+            await client.DisposeAsync();
+        }
+
+        Assert.Equal(4, rig.Office.Messages.Count);
+    }
+
     [Theory]
     [InlineData("432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded", 432, "4.3.2")]
     [InlineData("550 5.7.60 SMTP; Client does not have permissions to send as this sender", 550, "5.7.60")]
