@@ -10,12 +10,14 @@ dotnet publish src/OAuthRelay/OAuthRelay.csproj -c Release -o "$out/app" --no-se
 mkdir -p "$out/app/config" && cp config/oauthrelay.json "$out/app/config/"
 # The image's layout: the application and its configuration read-only, state only under the data directory.
 chmod -R a-w "$out/app"
+touch "$out/started"
 cd "$out/app"
 export OAUTHRELAY__Admin__Port=18025 OAUTHRELAY__Admin__BearerTokenFile="$out/secrets/admin-token"
 mkdir -p "$out/secrets" && head -c 24 /dev/urandom | base64 > "$out/secrets/admin-token"
 OAUTHRELAY__Listeners__submission__Address=127.0.0.1 OAUTHRELAY__Listeners__submission__Port=12525 \
 OAUTHRELAY__Listeners__submissions__Address=127.0.0.1 OAUTHRELAY__Listeners__submissions__Port=12465 \
 OAUTHRELAY__Delivery__CaptureFolder="$out/data/capture" OAUTHRELAY__Spool__Directory="$out/data/spool" \
+OAUTHRELAY__Queue__Directory="$out/data/queue" \
 OAUTHRELAY__Tokens__CacheDirectory="$out/data/tokens" OAUTHRELAY__Logging__Format=json \
   dotnet OAuthRelay.dll --config "$out/app/config/oauthrelay.json" > "$out/log" 2>&1 &
 pid=$!
@@ -24,10 +26,13 @@ for _ in $(seq 50); do grep -q "OAuthRelay ready" "$out/log" && break; sleep 0.2
 # Reads reply lines until the last line of a reply ("NNN "), which it prints.
 reply() { local line; while read -r -t 5 line <&3; do line=${line%$'\r'}; [[ $line =~ ^[0-9]{3}\  ]] && { echo "$line"; return; }; done; echo "no reply"; }
 command() { printf '%s\r\n' "$1" >&3; reply; }
+# begin_message [AUTH PLAIN argument]: connects, logs in if given one, and sends the envelope up to DATA.
 begin_message() {
   exec 3<>/dev/tcp/127.0.0.1/12525
   reply >/dev/null
-  command "EHLO docker.test" >/dev/null; command "MAIL FROM:<a@contoso.example>" >/dev/null; command "RCPT TO:<b@contoso.example>" >/dev/null
+  command "EHLO docker.test" >/dev/null
+  if [[ $# -gt 0 ]]; then [[ $(command "AUTH PLAIN $1") == 235* ]] || { echo "AUTH refused" >&2; exit 1; }; fi
+  command "MAIL FROM:<a@contoso.example>" >/dev/null; command "RCPT TO:<b@contoso.example>" >/dev/null
   [[ $(command "DATA") == 354* ]] || { echo "DATA refused" >&2; exit 1; }
 }
 
@@ -36,6 +41,14 @@ printf 'Subject: published\r\n\r\nhello\r\n.\r\n' >&3
 accepted=$(reply); echo "reply: $accepted"; [[ $accepted == 250* ]]
 command "QUIT" >/dev/null
 ls "$out/data/capture"/*.eml >/dev/null && echo "published app captured the message"
+
+# The sample's legacy-app client is queued: 250 once the message is on the data volume, then delivered.
+begin_message "$(printf '\0aem@contoso.example\0change-me' | base64)"
+printf 'Subject: queued\r\n\r\nhello\r\n.\r\n' >&3
+accepted=$(reply); echo "reply: $accepted"; [[ $accepted == "250 2.0.0 OK queued as "* ]]
+command "QUIT" >/dev/null
+for _ in $(seq 50); do grep -lq "Subject: queued" "$out/data/capture"/*.eml 2>/dev/null && break; sleep 0.1; done
+grep -l "Subject: queued" "$out/data/capture"/*.eml >/dev/null && echo "the queued message was delivered from $out/data/queue"
 
 # The image's HEALTHCHECK command; then the full status, with the admin bearer token from a mounted secret file.
 dotnet OAuthRelay.dll status --live --config "$out/app/config/oauthrelay.json" && echo "health check passed"
@@ -51,3 +64,6 @@ grep -l "second half" "$out/data/capture"/*.eml >/dev/null && echo "the in-fligh
 for _ in $(seq 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 if kill -0 $pid 2>/dev/null; then echo "still running 5 s after SIGTERM" >&2; exit 1; fi
 wait $pid && echo "stopped cleanly on SIGTERM"
+# CI runs as root, which a read-only folder does not stop: check that nothing was written under the application.
+written=$(find "$out/app" -newer "$out/started")
+[[ -z $written ]] || { echo "written under the application folder: $written" >&2; exit 1; }
