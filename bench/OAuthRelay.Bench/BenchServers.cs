@@ -75,7 +75,8 @@ internal static class BenchServers
 
     /// <summary>
     /// The relay towards the fakes in the parent process, signed in with the given refresh token, in the given delivery
-    /// mode and pace, its spool, queue and tokens in a new folder that the caller deletes once the relay has stopped.
+    /// mode and pace, its spool, queue and tokens in a new folder that the caller deletes once the relay has stopped;
+    /// the queue in a given folder instead, kept, when a ninth argument names one.
     /// </summary>
     public static async Task<(WebApplication App, IPEndPoint Listener, string DataFolder)> StartUpstreamRelayAsync(string[] args)
     {
@@ -87,7 +88,7 @@ internal static class BenchServers
         settings["Listeners:main:Address"] = "127.0.0.1";
         settings["Listeners:main:Port"] = "0";
         settings["Relay:DeliveryMode"] = deliveryMode;
-        settings["Queue:Directory"] = Path.Combine(folder, "queue");
+        settings["Queue:Directory"] = args.Length > 8 ? args[8] : Path.Combine(folder, "queue");
         settings["Upstream:MessagesPerMinute"] = messagesPerMinute;
         settings["Upstream:RecipientsPerDay"] = "100000000"; // the benchmark sends more than a real mailbox's day
         var app = await StartSignedInAsync(settings, entraCaFile, refreshToken);

@@ -38,11 +38,12 @@ internal sealed class UpstreamFakes : IAsyncDisposable
 
     /// <summary>
     /// A relay in a child process delivering as <paramref name="deliveryMode"/>, at most <paramref name="messagesPerMinute"/>
-    /// upstream, its queue, spool and token cache in a new folder below <paramref name="dataRoot"/> (default: the temp folder).
+    /// upstream, its queue, spool and token cache in a new folder below <paramref name="dataRoot"/> (default: the temp
+    /// folder), deleted when it stops; or its queue in <paramref name="queueFolder"/>, kept for the next relay.
     /// </summary>
-    public Child StartRelay(string deliveryMode, int messagesPerMinute, string? dataRoot = null) =>
-        Child.Start("relay", _entra.BaseAddress.ToString(), BenchServers.EntraCaFile(_entra, _caFile), Office.EndPoint.Port.ToString(), _caFile, _entra.IssueRefreshToken(),
-            deliveryMode, messagesPerMinute.ToString(), dataRoot ?? Path.GetTempPath());
+    public Child StartRelay(string deliveryMode, int messagesPerMinute, string? dataRoot = null, string? queueFolder = null) =>
+        Child.Start(["relay", _entra.BaseAddress.ToString(), BenchServers.EntraCaFile(_entra, _caFile), Office.EndPoint.Port.ToString(), _caFile, _entra.IssueRefreshToken(),
+            deliveryMode, messagesPerMinute.ToString(), dataRoot ?? Path.GetTempPath(), .. queueFolder is null ? Array.Empty<string>() : [queueFolder]]);
 
     public static async Task<SmtpClient> ConnectAsync(Child relay)
     {
