@@ -1,6 +1,6 @@
 using OAuthRelay.Bench;
 
-// On demand: dotnet run -c Release --project bench/OAuthRelay.Bench [-- engine|relay|mailbox]
+// On demand: dotnet run -c Release --project bench/OAuthRelay.Bench [-- engine|relay|mailbox|graph]
 // Servers run in child processes of this executable ("serve ..."), so their memory and CPU are their own.
 switch (args)
 {
@@ -30,5 +30,6 @@ switch (args)
         if (args is [] or ["engine"]) await EngineBenchmark.RunAsync();
         if (args is [] or ["relay"]) await RelayBenchmark.RunAsync();
         if (args is [] or ["mailbox"]) await MailboxBenchmark.RunAsync();
+        if (args is [] or ["graph"]) await GraphBenchmark.RunAsync();
         break;
 }

@@ -5,13 +5,16 @@ using OAuthRelay.Hosting;
 
 namespace OAuthRelay.Cli;
 
-/// <summary><c>clients list</c> and <c>clients set-oauth</c>: see and switch each client's OAuth mode without editing JSON by hand.</summary>
+/// <summary>
+/// <c>clients list</c> and <c>clients set-oauth</c>: see each client's effective OAuth and delivery modes, and switch
+/// its OAuth mode without editing JSON by hand.
+/// </summary>
 internal static class ClientsCommandLine
 {
     public static Command Create(Option<string> config)
     {
-        var list = new Command("list", "List the clients with how they are recognised, their account and their effective OAuth mode");
-        list.SetAction(result => List(result.GetValue(config)!));
+        var list = new Command("list", "List the clients with how they are recognised, their account and their effective OAuth and delivery modes");
+        list.SetAction(result => List(result.GetValue(config)!, result.InvocationConfiguration.Output));
 
         var client = new Argument<string>("client") { Description = "The client name under Clients" };
         var mode = new Argument<string>("mode") { Description = "on, off, or inherit (the global Relay:OAuth)" };
@@ -24,14 +27,14 @@ internal static class ClientsCommandLine
         return new Command("clients", "The legacy applications the relay accepts") { list, setOAuth };
     }
 
-    private static int List(string configFile)
+    private static int List(string configFile, TextWriter output)
     {
         var clients = ConfiguredClients.Parse(new ConfigurationBuilder().AddRelaySources(configFile).Build());
-        Console.WriteLine($"{"CLIENT",-20} {"RECOGNISED BY",-34} {"ACCOUNT",-14} OAUTH");
+        output.WriteLine($"{"CLIENT",-20} {"RECOGNISED BY",-34} {"ACCOUNT",-14} {"OAUTH",-6} DELIVERY");
         foreach (var c in clients)
         {
             var recognisedBy = c.UserName ?? string.Join(", ", c.Networks);
-            Console.WriteLine($"{c.Name,-20} {recognisedBy,-34} {c.Account ?? "-",-14} {(c.OAuth ? "on" : "off")}");
+            output.WriteLine($"{c.Name,-20} {recognisedBy,-34} {c.Account ?? "-",-14} {(c.OAuth ? "on" : "off"),-6} {c.DeliveryMode}");
         }
 
         return 0;

@@ -5,8 +5,8 @@ namespace OAuthRelay.Delivery;
 
 /// <summary>
 /// Exchange Online's sending limits per mailbox, kept by the relay so that Exchange never has to refuse: at most
-/// MessagesPerMinute messages in any rolling minute and RecipientsPerDay recipients in any rolling 24 hours, across
-/// pass-through and queued mail. A send first reserves its place; a send that delivered nothing gives it back.
+/// the transport's messages per minute (Upstream:MessagesPerMinute, or Upstream:Graph:MessagesPerMinute) in any
+/// rolling minute and RecipientsPerDay recipients in any rolling 24 hours, across pass-through and queued mail. A send first reserves its place; a send that delivered nothing gives it back.
 /// </summary>
 public sealed class MailboxRateLimiter(IOptions<UpstreamOptions> options, TimeProvider time)
 {
@@ -19,7 +19,7 @@ public sealed class MailboxRateLimiter(IOptions<UpstreamOptions> options, TimePr
     /// A reservation for one message to <paramref name="recipients"/> recipients, or null with the time when the
     /// mailbox can take it (<paramref name="recipientLimit"/> when the daily recipients are what is exhausted).
     /// </summary>
-    public Reservation? TryReserve(string mailbox, int recipients, out DateTimeOffset notBefore, out bool recipientLimit)
+    public Reservation? TryReserve(string mailbox, int messagesPerMinute, int recipients, out DateTimeOffset notBefore, out bool recipientLimit)
     {
         var now = time.GetUtcNow();
         lock (_mailboxes)
@@ -28,7 +28,7 @@ public sealed class MailboxRateLimiter(IOptions<UpstreamOptions> options, TimePr
             window.Forget(now);
             recipientLimit = window.Recipients + recipients > options.Value.RecipientsPerDay;
             notBefore = recipientLimit ? window.WhenRecipientsFree(recipients, options.Value.RecipientsPerDay)
-                : window.Messages.Count >= options.Value.MessagesPerMinute ? window.Messages.Peek() + Minute
+                : window.Messages.Count >= messagesPerMinute ? window.Messages.Peek() + Minute
                 : now;
             if (notBefore > now) return null;
             var reservation = new Reservation(mailbox, now, recipients);

@@ -27,13 +27,19 @@ internal static class ConfigurationValidator
         if (report.Section<Dictionary<string, AccountOptions>>("Accounts") is { } accounts && report.Section<TokenServiceOptions>("Tokens") is { } tokens)
         {
             foreach (var problem in TokenSettings.Problems(accounts, tokens)) report.Error(problem);
+            foreach (var (name, account) in accounts) report.Note(AccountPermissions.Describe(name, account));
             if (tokens.TrustedCaFile is { } tokensCaFile) CheckTrustedCas(tokensCaFile, "Tokens:TrustedCaFile", report);
             if (string.IsNullOrWhiteSpace(tokens.CacheKey)) Warn(FilePermissions.WritableByOthers("The token cache key file", tokens.CacheKeyFile), report);
         }
 
         if (RelayConfiguration.File(configuration) is { } file) Warn(FilePermissions.WritableByOthers("The configuration file", file.FullPath), report);
 
-        if (report.Section<UpstreamOptions>("Upstream") is { TrustedCaFile: { } caFile }) CheckTrustedCas(caFile, "Upstream:TrustedCaFile", report);
+        if (report.Section<UpstreamOptions>("Upstream") is { } upstream)
+        {
+            if (upstream.TrustedCaFile is { } caFile) CheckTrustedCas(caFile, "Upstream:TrustedCaFile", report);
+            foreach (var problem in upstream.Graph.Problems()) report.Error(problem);
+        }
+
         if (report.Section<AdminOptions>("Admin") is { } admin) CheckAdmin(admin, report);
         if (report.Section<ConfigurationFileOptions>("Configuration") is { PollInterval: var interval } && interval <= TimeSpan.Zero)
             report.Error($"Configuration:PollInterval must be more than zero, not {interval}.");
@@ -69,6 +75,12 @@ internal static class ConfigurationValidator
             return;
         }
 
+        foreach (var client in clients)
+        {
+            report.Derive($"Clients:{client.Name}:OAuth", client.OAuth ? "on" : "off");
+            report.Derive($"Clients:{client.Name}:DeliveryMode", client.DeliveryMode.ToString());
+        }
+
         foreach (var (client, network) in clients.SelectMany(c => c.Networks.Where(n => n.PrefixLength == 0).Select(n => (c.Name, n))))
             report.Warn($"Client '{client}': Networks entry {network} covers the whole internet: any address may send as this client without AUTH.");
     }
@@ -79,7 +91,7 @@ internal static class ConfigurationValidator
         if (admin.Port is < 0 or > 65535) report.Error($"Admin: Port {admin.Port} is not between 0 and 65535.");
         if (admin.BearerTokenFile is { } file && !File.Exists(file)) report.Error($"Admin: BearerTokenFile {file} does not exist.");
         if (admin.Port is not null && address is not null && !IPAddress.IsLoopback(address) && admin is { BearerToken: null, BearerTokenFile: null })
-            report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics; set Admin:BearerToken or BearerTokenFile.");
+            report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics and can hold, retry and delete queued messages; set Admin:BearerToken or BearerTokenFile.");
     }
 
     private static void Warn(string? warning, ConfigurationReport report)

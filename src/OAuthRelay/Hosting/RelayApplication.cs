@@ -4,6 +4,7 @@ using OAuthRelay.Clients;
 using OAuthRelay.Configuration;
 using OAuthRelay.Connections;
 using OAuthRelay.Delivery;
+using OAuthRelay.Delivery.Graph;
 using OAuthRelay.Listeners;
 using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Server;
@@ -100,6 +101,7 @@ public static class RelayApplication
         services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Mode == DeliveryDestination.Upstream
             ? ActivatorUtilities.CreateInstance<SmtpMessageTransport>(sp)
             : ActivatorUtilities.CreateInstance<CaptureTransport>(sp));
+        services.AddGraphTransport();
         services.AddSingleton<DeliveryTransports>();
         services.AddSingleton<MailboxRateLimiter>();
         services.AddSingleton<PassThroughDelivery>();
@@ -107,7 +109,13 @@ public static class RelayApplication
         services.AddSingleton<QueueManager>();
         services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
         services.AddSingleton<MessageHandoff>();
-        services.AddSingleton(sp => new RelayMetrics(sp.GetRequiredService<ConnectionLimiter>(), sp.GetRequiredService<TokenService>(), sp.GetRequiredService<UpstreamSmtpPool>()));
+        services.AddSingleton<QueueSummary>();
+        services.AddSingleton(sp => new RelayMetrics(
+            sp.GetRequiredService<ConnectionLimiter>(),
+            sp.GetRequiredService<TokenService>(),
+            sp.GetRequiredService<UpstreamSmtpPool>(),
+            sp.GetRequiredService<QueueManager>(),
+            sp.GetRequiredService<QueueSummary>()));
         services.AddSingleton<RelayStatus>();
         services.AddSingleton<ISmtpBackend, RelayBackend>();
         services.AddSingleton<MailListeners>();
@@ -137,6 +145,8 @@ public static class RelayApplication
         var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         app.Services.GetRequiredService<MailListeners>().Bind(kestrel);
         app.Services.GetRequiredService<AdminEndpoint>().Bind(kestrel);
+        // Before the queue starts delivering what it recovered: the metrics count every attempt from the first.
+        app.Services.GetRequiredService<RelayMetrics>();
         await app.StartAsync(cancellationToken);
         return true;
     }

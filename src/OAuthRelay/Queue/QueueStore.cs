@@ -126,6 +126,9 @@ public sealed partial class QueueStore : IDisposable
     public IReadOnlyList<QueueEntry> DeadLetters() =>
         Directory.GetFiles(_deadLetter, "*.json").Select(ReadState).OfType<QueueEntry>().OrderBy(e => e.Envelope.Received).ToList();
 
+    /// <summary>One dead letter with its reason; null when there is none by that id.</summary>
+    public QueueEntry? DeadLetter(string id) => MessageIds.IsSafe(id) ? ReadState(StatePath(_deadLetter, id)) : null;
+
     /// <summary>
     /// At start: what a crash left. Content still being received was never acknowledged and is removed; a message
     /// that was with the upstream is announced as possibly sent twice; every message in <c>messages/</c> is returned

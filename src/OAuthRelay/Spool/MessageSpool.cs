@@ -54,7 +54,7 @@ public sealed partial class MessageSpool
             if (filled < InMemoryBelow)
             {
                 held = filled;
-                return new SpooledMessage(envelope with { Size = filled }, null) { Bytes = buffer.AsSpan(0, filled).ToArray() };
+                return new SpooledMessage(envelope with { Size = filled }, path) { Bytes = buffer.AsSpan(0, filled).ToArray() };
             }
 
             // Larger: what was read starts the file, the rest follows it.
@@ -71,7 +71,7 @@ public sealed partial class MessageSpool
     public void Discard(SpooledMessage message)
     {
         if (message.Bytes is { } bytes) Interlocked.Add(ref _inMemory, -bytes.Length);
-        else if (message.ContentPath is { } path) File.Delete(path);
+        else File.Delete(message.ContentPath);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deleted {Count} unacknowledged spool file(s) from an earlier run in {Directory}; their clients were never told 250 and will resend")]

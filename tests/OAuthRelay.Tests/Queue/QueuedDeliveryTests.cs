@@ -16,7 +16,7 @@ public sealed class QueuedDeliveryTests
 {
     private const string Recipient = "someone@example.test";
 
-    private static Task<RelayRig> StartQueuedAsync(SignalingTimeProvider? time = null, Action<Dictionary<string, string?>>? adjust = null) =>
+    internal static Task<RelayRig> StartQueuedAsync(SignalingTimeProvider? time = null, Action<Dictionary<string, string?>>? adjust = null) =>
         RelayRig.StartAsync(s =>
         {
             s["Relay:DeliveryMode"] = "Queue";
@@ -25,7 +25,7 @@ public sealed class QueuedDeliveryTests
         }, time: time);
 
     /// <summary>Sends one message as client "app"; returns the queue id from the 250.</summary>
-    private static async Task<string> QueueAsync(RelayRig rig, string content, params string[] recipients)
+    internal static async Task<string> QueueAsync(RelayRig rig, string content, params string[] recipients)
     {
         await using var client = await rig.Relay.OpenAuthenticatedAsync();
         var reply = await client.SendMessageAsync(rig.Mailbox, recipients.Length == 0 ? [Recipient] : recipients, content);

@@ -33,9 +33,9 @@ public sealed class MessageSpoolTests : IDisposable
         var message = await spool.WriteAsync(Envelope, new MemoryStream(content), default);
 
         Assert.Null(message.Bytes);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(message.ContentPath!));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(message.ContentPath));
         Assert.Equal(content.Length, message.Envelope.Size);
-        Assert.Equal(content, File.ReadAllBytes(message.ContentPath!));
+        Assert.Equal(content, File.ReadAllBytes(message.ContentPath));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_folder));
         spool.Discard(message);
         Assert.False(File.Exists(message.ContentPath));
@@ -50,8 +50,11 @@ public sealed class MessageSpoolTests : IDisposable
 
         var message = await spool.WriteAsync(Envelope, new MemoryStream(content), default);
 
-        Assert.Null(message.ContentPath);
+        Assert.NotNull(message.Bytes);
+        Assert.False(File.Exists(message.ContentPath));
+        Assert.Equal(_folder, Path.GetDirectoryName(message.ContentPath)); // files of the message go beside it
         Assert.Empty(Directory.GetFiles(_folder));
+        Assert.Equal(content.Length, message.ContentLength);
         Assert.Equal(content.Length, message.Envelope.Size);
         Assert.Equal(content.Length, spool.InMemory);
         await using (var read = message.OpenContent())
@@ -76,8 +79,8 @@ public sealed class MessageSpoolTests : IDisposable
         var overBudget = await spool.WriteAsync(Envelope with { Id = "over" }, new MemoryStream(content), default);
 
         Assert.All(held, m => Assert.NotNull(m.Bytes));
-        Assert.NotNull(overBudget.ContentPath);
-        Assert.Equal(content, File.ReadAllBytes(overBudget.ContentPath!));
+        Assert.Null(overBudget.Bytes);
+        Assert.Equal(content, File.ReadAllBytes(overBudget.ContentPath));
         foreach (var message in held.Append(overBudget)) spool.Discard(message);
         Assert.Equal(0, spool.InMemory);
         Assert.Empty(Directory.GetFiles(_folder));
