@@ -13,9 +13,11 @@ switch (args)
         await engine.StopAsync();
         break;
     case ["serve", "relay", .. var relayArgs]:
-        var (relay, listener) = await BenchServers.StartUpstreamRelayAsync(relayArgs);
+        var (relay, listener, dataFolder) = await BenchServers.StartUpstreamRelayAsync(relayArgs);
         await Child.ServeUntilClosedAsync(listener);
         await relay.StopAsync();
+        await relay.DisposeAsync(); // the queue's lock is released before its folder goes
+        Directory.Delete(dataFolder, recursive: true);
         break;
     case ["serve", "mailbox", .. var mailboxArgs]:
         var (proxy, imap, imaps) = await BenchServers.StartMailboxProxyAsync(mailboxArgs);

@@ -32,7 +32,7 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
         }
         finally
         {
-            File.Delete(spooled.ContentPath);
+            spool.Discard(spooled);
         }
     }
 

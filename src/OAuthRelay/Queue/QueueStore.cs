@@ -67,8 +67,7 @@ public sealed partial class QueueStore : IDisposable
             await file.WriteAsync(header, cancellationToken);
             file.WriteByte((byte)'\n');
             await content.CopyToAsync(file, 64 * 1024, cancellationToken);
-            await file.FlushAsync(cancellationToken);
-            file.Flush(flushToDisk: true);
+            file.Flush(flushToDisk: true); // what is still buffered, then fsync: one blocking call (no trip through the thread pool first)
             size = file.Length - header.Length - 1;
         }
         catch

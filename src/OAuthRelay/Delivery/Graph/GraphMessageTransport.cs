@@ -42,7 +42,7 @@ internal sealed partial class GraphMessageTransport(
             using var turn = await _concurrency.EnterAsync(account.Mailbox, Graph.MaxConcurrentRequestsPerMailbox, options.Value.ConnectionWaitTimeout, cancellationToken);
             byte[] bcc;
             await using (var content = message.OpenContent()) bcc = await EnvelopeBcc.HeaderAsync(content, recipients, cancellationToken);
-            var size = new FileInfo(message.ContentPath).Length - message.ContentOffset;
+            var size = message.ContentLength;
             var small = Base64MimeContent.EncodedLength(bcc.Length + size) <= Graph.MaxRequestBytes;
             await login.LogInAsync(identity, TokenResource.Graph(account), async token =>
             {
