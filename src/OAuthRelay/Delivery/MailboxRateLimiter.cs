@@ -46,6 +46,20 @@ public sealed class MailboxRateLimiter(IOptions<UpstreamOptions> options, TimePr
         }
     }
 
+    /// <summary>
+    /// The send was taken: it counts from now. Exchange counts a message when it arrives, a moment to seconds after its
+    /// place was reserved, so a window counted from the reservations alone could hold one arrival too many.
+    /// </summary>
+    public void Delivered(Reservation reservation)
+    {
+        lock (_mailboxes)
+        {
+            if (!_mailboxes.TryGetValue(reservation.Mailbox, out var window)) return;
+            window.Remove(reservation);
+            window.Add(reservation with { At = time.GetUtcNow() });
+        }
+    }
+
     /// <summary>One send counted against a mailbox.</summary>
     public sealed record Reservation(string Mailbox, DateTimeOffset At, int Recipients);
 

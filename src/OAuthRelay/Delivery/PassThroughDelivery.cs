@@ -28,6 +28,7 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
                 return outcome.Reply;
             }
 
+            limiter.Delivered(reservation);
             return ReplyMapper.Accepted(envelope.Id, string.Join(" / ", outcome.Reply.Lines));
         }
         finally

@@ -267,7 +267,8 @@ internal sealed partial class QueueManager(
             var outcome = transports.Serves(entry.Envelope.Account)
                 ? await transports.TransportFor(transports.IdentityFor(entry.Envelope.Account)).SendAsync(store.Content(entry), transports.IdentityFor(entry.Envelope.Account), entry.Pending, allOrNothing: false, CancellationToken.None)
                 : TransportOutcome.Failed(new SmtpReply(451, "4.3.0", $"Account '{entry.Envelope.Account}' is not configured in this relay"), permanent: false);
-            if (!outcome.Sent) limiter.Release(reservation);
+            if (outcome.Sent) limiter.Delivered(reservation);
+            else limiter.Release(reservation);
             var result = await ApplyAsync(entry, mailbox, outcome);
             attempt = new DeliveryAttempt(entry.Id, entry.Envelope.Account ?? "-", result, entry.LastReply!);
         }
