@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OAuthRelay.Smtp.Protocol;
 using OAuthRelay.Spool;
+using OAuthRelay.State;
 using OAuthRelay.Upstream;
 
 namespace OAuthRelay.Delivery;
@@ -24,7 +25,7 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
             var outcome = await transports.Transport.SendAsync(spooled, identity, envelope.Recipients, allOrNothing: true, cancellationToken);
             if (!outcome.Sent)
             {
-                limiter.Release(reservation);
+                await limiter.ReleaseAsync(reservation);
                 return outcome.Reply;
             }
 
@@ -37,12 +38,13 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
     }
 
     /// <summary>A place in the mailbox's rate, waiting up to PacingWait for it; else the reply that tells the client to come back.</summary>
-    private async Task<(MailboxRateLimiter.Reservation? Reservation, SmtpReply? Refusal)> ReserveAsync(string mailbox, int recipients, CancellationToken cancellationToken)
+    private async Task<(RateReservation? Reservation, SmtpReply? Refusal)> ReserveAsync(string mailbox, int recipients, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + options.Value.PacingWait;
         while (true)
         {
-            if (limiter.TryReserve(mailbox, recipients, out var notBefore, out var recipientLimit) is { } reservation) return (reservation, null);
+            var (reservation, notBefore, recipientLimit) = await limiter.TryReserveAsync(mailbox, recipients, cancellationToken);
+            if (reservation is not null) return (reservation, null);
             if (notBefore > deadline)
             {
                 return (null, recipientLimit
@@ -50,7 +52,8 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
                     : new SmtpReply(451, "4.7.0", $"This mailbox may send only {options.Value.MessagesPerMinute} messages a minute; try again in {(int)Math.Ceiling((notBefore - time.GetUtcNow()).TotalSeconds)} s"));
             }
 
-            await Task.Delay(notBefore - time.GetUtcNow(), time, cancellationToken);
+            var wait = notBefore - time.GetUtcNow();
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, time, cancellationToken);
         }
     }
 }

@@ -1,13 +1,18 @@
 using OAuthRelay.Clients;
 using OAuthRelay.Connections;
 using OAuthRelay.Listeners;
+using OAuthRelay.State;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 
 namespace OAuthRelay.Observability;
 
-/// <summary>What GET /status shows: listeners, clients with their effective OAuth mode, token health, upstream pool use.</summary>
-internal sealed class RelayStatus(MailListeners listeners, ClientRegistry clients, TokenService tokens, UpstreamSmtpPool pool, ConnectionLimiter limiter)
+/// <summary>
+/// What GET /status shows: listeners, clients with their effective OAuth mode, token health, upstream pool use, and
+/// whether the replicas' shared state is in use. Degraded shared state does not make the relay unready: it keeps
+/// delivering on its local state.
+/// </summary>
+internal sealed class RelayStatus(MailListeners listeners, ClientRegistry clients, TokenService tokens, UpstreamSmtpPool pool, ConnectionLimiter limiter, SharedStateStatus sharedState)
 {
     /// <summary>When this process started (not when the first status was asked for).</summary>
     private static readonly DateTimeOffset Started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
@@ -55,6 +60,7 @@ internal sealed class RelayStatus(MailListeners listeners, ClientRegistry client
                 upstreamRefusals = usage.GetValueOrDefault(h.Account)?.UpstreamRefusals ?? 0,
             }),
             upstream = pool.Usage().Select(p => new { identity = p.Identity, inUse = p.InUse, idle = p.Idle, max = p.Max }),
+            sharedState = new { mode = sharedState.Mode.ToString(), since = sharedState.Since, reason = sharedState.Reason, replicas = sharedState.Replicas },
         };
     }
 }
