@@ -13,6 +13,9 @@ chmod -R a-w "$out/app"
 touch "$out/started"
 cd "$out/app"
 export OAUTHRELAY__Admin__Port=18025 OAUTHRELAY__Admin__BearerTokenFile="$out/secrets/admin-token"
+# The console on: its keys must stay in memory, so nothing may appear under a home folder either.
+export HOME="$out/home" OAUTHRELAY__Admin__PasswordHash="$(echo "published admin" | dotnet OAuthRelay.dll hash-password --iterations 100000)"
+mkdir -p "$HOME"
 mkdir -p "$out/secrets" && head -c 24 /dev/urandom | base64 > "$out/secrets/admin-token"
 OAUTHRELAY__Listeners__submission__Address=127.0.0.1 OAUTHRELAY__Listeners__submission__Port=12525 \
 OAUTHRELAY__Listeners__submissions__Address=127.0.0.1 OAUTHRELAY__Listeners__submissions__Port=12465 \
@@ -54,6 +57,11 @@ grep -l "Subject: queued" "$out/data/capture"/*.eml >/dev/null && echo "the queu
 dotnet OAuthRelay.dll status --live --config "$out/app/config/oauthrelay.json" && echo "health check passed"
 dotnet OAuthRelay.dll status --config "$out/app/config/oauthrelay.json" >/dev/null && echo "status answered with the token from the secret file"
 
+# The console's pages and embedded assets from the read-only application (HTTP/1.0 over bash's /dev/tcp).
+http_get() { exec 4<>/dev/tcp/127.0.0.1/18025; printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" >&4; cat <&4; exec 4<&-; }
+http_get /sign-in | grep -q "Admin password" && echo "console sign-in page served"
+http_get /assets/console.css | grep -q "prefers-color-scheme" && echo "console style sheet served from the assembly"
+
 # docker stop sends SIGTERM: the message under way is finished, then the relay exits, well within Docker's 10 s.
 begin_message
 printf 'Subject: in flight\r\n\r\nfirst half\r\n' >&3
@@ -67,3 +75,4 @@ wait $pid && echo "stopped cleanly on SIGTERM"
 # CI runs as root, which a read-only folder does not stop: check that nothing was written under the application.
 written=$(find "$out/app" -newer "$out/started")
 [[ -z $written ]] || { echo "written under the application folder: $written" >&2; exit 1; }
+[[ ! -e "$HOME/.aspnet" ]] || { echo "the console wrote keys under $HOME/.aspnet" >&2; exit 1; }

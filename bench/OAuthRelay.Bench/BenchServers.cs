@@ -73,17 +73,38 @@ internal static class BenchServers
         return path;
     }
 
-    /// <summary>The relay in pass-through mode towards the fakes in the parent process, signed in with the given refresh token.</summary>
-    public static async Task<(WebApplication App, IPEndPoint Listener)> StartUpstreamRelayAsync(string[] args)
+    /// <summary>
+    /// The relay towards the fakes in the parent process, signed in with the given refresh token, in the given delivery
+    /// mode and pace, its spool, queue and tokens in a new folder that the caller deletes once the relay has stopped;
+    /// the queue in a given folder instead, kept, when a ninth argument names one; a tenth names the account's
+    /// transport for the Graph comparison ("smtp", or the fake Graph's base address).
+    /// </summary>
+    public static async Task<(WebApplication App, IPEndPoint Listener, string DataFolder)> StartUpstreamRelayAsync(string[] args)
     {
         var (entraBase, entraCaFile, officePort, caFile, refreshToken) = (new Uri(args[0]), args[1], int.Parse(args[2]), args[3], args[4]);
-        var folder = Directory.CreateTempSubdirectory("oauthrelay-bench-").FullName;
+        var (deliveryMode, messagesPerMinute, dataRoot) = (args[5], args[6], args[7]);
+        var folder = Directory.CreateDirectory(Path.Combine(dataRoot, $"oauthrelay-bench-{Guid.NewGuid():N}")).FullName;
         var settings = new Dictionary<string, string?>(Quiet);
         foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, entraCaFile, officePort, caFile, folder)) settings[key] = value;
+        if (args is [_, _, _, _, _, _, _, _, _, var transport])
+        {
+            // The Graph comparison: pacing off for both transports, the account on Graph unless "smtp".
+            settings["Upstream:Graph:MessagesPerMinute"] = "1000000";
+            if (transport != "smtp")
+            {
+                settings["Accounts:office:Transport"] = "Graph";
+                settings["Accounts:office:GraphBaseUrl"] = transport;
+            }
+        }
+
         settings["Listeners:main:Address"] = "127.0.0.1";
         settings["Listeners:main:Port"] = "0";
+        settings["Relay:DeliveryMode"] = deliveryMode;
+        settings["Queue:Directory"] = args.Length > 8 && args[8].Length > 0 ? args[8] : Path.Combine(folder, "queue");
+        settings["Upstream:MessagesPerMinute"] = messagesPerMinute;
+        settings["Upstream:RecipientsPerDay"] = "100000000"; // the benchmark sends more than a real mailbox's day
         var app = await StartSignedInAsync(settings, entraCaFile, refreshToken);
-        return (app, app.Services.GetRequiredService<MailListeners>().EndPointOf("main"));
+        return (app, app.Services.GetRequiredService<MailListeners>().EndPointOf("main"), folder);
     }
 
     /// <summary>Starts a relay with client "app" on account "office", its tokens from the fake Entra ID in the parent.</summary>

@@ -11,6 +11,12 @@ public interface IRateWindows
 
     /// <summary>Gives a reservation back: the send delivered nothing, so nothing counted.</summary>
     Task ReleaseAsync(RateReservation reservation, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The send was taken: it counts from now. Exchange counts a message when it arrives, a moment to seconds after its
+    /// place was reserved, so a window counted from the reservations alone could hold one arrival too many.
+    /// </summary>
+    Task DeliveredAsync(RateReservation reservation, CancellationToken cancellationToken);
 }
 
 /// <summary>At most <paramref name="PerMinute"/> events in any rolling minute and <paramref name="WeightPerDay"/> weight in any rolling 24 hours.</summary>

@@ -17,6 +17,12 @@ public sealed class LocalRateWindows(TimeProvider time) : IRateWindows
         return Task.CompletedTask;
     }
 
+    public Task DeliveredAsync(RateReservation reservation, CancellationToken cancellationToken)
+    {
+        Delivered(reservation);
+        return Task.CompletedTask;
+    }
+
     internal RateDecision TryReserve(string key, int weight, RateLimits limits, string id)
     {
         var now = time.GetUtcNow();
@@ -54,6 +60,15 @@ public sealed class LocalRateWindows(TimeProvider time) : IRateWindows
         }
     }
 
+    internal void Delivered(RateReservation reservation)
+    {
+        lock (_windows)
+        {
+            if (!_windows.TryGetValue(reservation.Key, out var window) || !window.Remove(reservation.Id)) return;
+            window.Add(reservation with { At = time.GetUtcNow() });
+        }
+    }
+
     private sealed class Window
     {
         private readonly LinkedList<RateReservation> _minute = new();
@@ -84,12 +99,14 @@ public sealed class LocalRateWindows(TimeProvider time) : IRateWindows
             Weight += reservation.Weight;
         }
 
-        public void Remove(string id)
+        /// <summary>False when it is not counted (given back, or a day old).</summary>
+        public bool Remove(string id)
         {
-            if (Find(_day, id) is not { } inDay) return;
+            if (Find(_day, id) is not { } inDay) return false;
             Weight -= inDay.Value.Weight;
             _day.Remove(inDay);
             if (Find(_minute, id) is { } inMinute) _minute.Remove(inMinute);
+            return true;
         }
 
         /// <summary>When enough of the last day's weight has aged out for <paramref name="needed"/> more.</summary>

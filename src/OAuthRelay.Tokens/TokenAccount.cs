@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Identity.Client;
-using OAuthRelay.Connections;
 using OAuthRelay.Tokens.Cache;
 using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Tokens.Health;
@@ -30,8 +29,8 @@ internal sealed partial class TokenAccount
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ConcurrentDictionary<MailProtocol, HeldToken> _tokens = new();
-    private readonly ConcurrentDictionary<MailProtocol, UpstreamRefusal> _refusals = new();
+    private readonly ConcurrentDictionary<string, HeldToken> _tokens = new();
+    private readonly ConcurrentDictionary<string, UpstreamRefusal> _refusals = new();
 
     private int _failures;
     private long _requests;
@@ -102,25 +101,25 @@ internal sealed partial class TokenAccount
     public TokenUsage Usage => new(Name, Interlocked.Read(ref _requests), Interlocked.Read(ref _failedRequests), Interlocked.Read(ref _upstreamRefusals),
         _tokens.Values.Select(t => (DateTimeOffset?)t.Token.ExpiresOn).Min(), SignedInAs);
 
-    public async Task<AccessToken> GetAsync(MailProtocol protocol, Need need, AccessToken? rejected, CancellationToken cancellationToken)
+    public async Task<AccessToken> GetAsync(TokenResource resource, Need need, AccessToken? rejected, CancellationToken cancellationToken)
     {
-        if (need == Need.Cached && !_cache.ChangedByOthers() && TryFresh(protocol, out var token)) return token;
+        if (need == Need.Cached && !_cache.ChangedByOthers() && TryFresh(resource, out var token)) return token;
         await _gate.WaitAsync(cancellationToken);
         try
         {
             // Another process (the CLI, another replica) signed in or out or refreshed: what is held in memory no longer stands.
             if (_cache.ChangedByOthers()) await ForgetSignInsOfOthersAsync();
             // Whoever held the gate before us may have fetched exactly what we need.
-            if (need == Need.Cached && TryFresh(protocol, out token)) return token;
-            if (need == Need.Replacement && Usable(protocol) is { } replaced && replaced.Token != rejected!.Token) return replaced;
+            if (need == Need.Cached && TryFresh(resource, out token)) return token;
+            if (need == Need.Replacement && Usable(resource) is { } replaced && replaced.Token != rejected!.Token) return replaced;
 
             // A held token that is still valid is served whatever happens to its refresh; a refused one never is.
-            var fallback = need == Need.Cached ? Usable(protocol) : null;
+            var fallback = need == Need.Cached ? Usable(resource) : null;
             if (_time.GetUtcNow() < _retryNotBefore) return fallback ?? throw new TokenUnavailableException(Health);
             Interlocked.Increment(ref _requests);
             try
             {
-                token = await AcquireSharedAsync(protocol, need, rejected, cancellationToken);
+                token = await AcquireSharedAsync(resource, need, rejected, cancellationToken);
             }
             catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
@@ -128,7 +127,7 @@ internal sealed partial class TokenAccount
                 return fallback ?? throw unavailable;
             }
 
-            Hold(protocol, token);
+            Hold(resource, token);
             Succeeded(firsthand: _fromEntraId);
             return token;
         }
@@ -152,7 +151,7 @@ internal sealed partial class TokenAccount
             AuthenticationResult result;
             try
             {
-                result = await signIn(_app, OfficeScopes.ForSignIn(Options));
+                result = await signIn(_app, TokenResource.ForSignIn(Options));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -222,46 +221,50 @@ internal sealed partial class TokenAccount
         return _tokens.Values.Select(t => (DateTimeOffset?)(t.Token.ExpiresOn - Margin(t))).Min();
     }
 
-    /// <summary>The protocols whose tokens are held (refreshed ahead of time), or the first configured one.</summary>
-    public IEnumerable<MailProtocol> ProtocolsInUse => _tokens.IsEmpty ? Options.Protocols.Take(1) : _tokens.Keys.ToList();
+    /// <summary>The resources whose tokens are held (refreshed ahead of time), or the one the account sends through.</summary>
+    public IEnumerable<TokenResource> ResourcesInUse => _tokens.IsEmpty ? [PrimaryResource] : _tokens.Values.Select(t => t.Resource).ToList();
+
+    /// <summary>The resource the account signs in for: Graph for a Graph account, else Exchange for its first protocol.</summary>
+    public TokenResource PrimaryResource =>
+        Options.Transport == AccountTransport.Graph ? TokenResource.Graph(Options) : TokenResource.For(Options.Protocols.FirstOrDefault());
 
     /// <summary>A sign-in is needed and none has appeared on disk since: trying again would only repeat the refusal.</summary>
     public bool WaitingForSignIn => _tokenHealth.State == TokenHealthState.NeedsSignIn && !_cache.ChangedByOthers() && _time.GetUtcNow() < _retryNotBefore;
 
-    /// <summary>The upstream refused this account's token for <paramref name="protocol"/> even after a fresh one.</summary>
-    public void UpstreamRefused(MailProtocol protocol, string code, string reply, string action)
+    /// <summary>The API <paramref name="resource"/> stands for refused this account's token even after a fresh one.</summary>
+    public void UpstreamRefused(TokenResource resource, string code, string reply, string action)
     {
         Interlocked.Increment(ref _upstreamRefusals);
-        var refusal = new UpstreamRefusal(code, $"{protocol} upstream refused the token ({reply}). {action}", _time.GetUtcNow());
-        if (_refusals.TryGetValue(protocol, out var known) && known.Code == code) return;
-        _refusals[protocol] = refusal;
-        LogUpstreamRefused(Name, protocol, reply, action);
+        var refusal = new UpstreamRefusal(resource, code, $"{resource.Name} upstream refused the token ({reply}). {action}", _time.GetUtcNow());
+        if (_refusals.TryGetValue(resource.Name, out var known) && known.Code == code) return;
+        _refusals[resource.Name] = refusal;
+        LogUpstreamRefused(Name, resource.Name, reply, action);
         Changed?.Invoke();
     }
 
-    /// <summary>The protocols whose upstream refuses this account's tokens now.</summary>
-    public IReadOnlyCollection<MailProtocol> RefusedProtocols => _refusals.Keys.ToList();
+    /// <summary>The resources whose API refuses this account's tokens now.</summary>
+    public IReadOnlyCollection<TokenResource> RefusedResources => _refusals.Values.Select(r => r.Resource).ToList();
 
-    /// <summary>The upstream accepted this account's token for <paramref name="protocol"/>.</summary>
-    public void UpstreamAccepted(MailProtocol protocol)
+    /// <summary>The API <paramref name="resource"/> stands for accepted this account's token.</summary>
+    public void UpstreamAccepted(TokenResource resource)
     {
-        if (!_refusals.TryRemove(protocol, out _)) return;
-        LogUpstreamAccepted(Name, protocol);
+        if (!_refusals.TryRemove(resource.Name, out _)) return;
+        LogUpstreamAccepted(Name, resource.Name);
         Changed?.Invoke();
     }
 
     private static readonly TimeSpan CachePollInterval = TimeSpan.FromSeconds(5);
 
-    private bool TryFresh(MailProtocol protocol, out AccessToken token)
+    private bool TryFresh(TokenResource resource, out AccessToken token)
     {
         token = null!;
-        if (!_tokens.TryGetValue(protocol, out var held) || held.Token.ExpiresOn - Margin(held) <= _time.GetUtcNow()) return false;
+        if (!_tokens.TryGetValue(resource.Name, out var held) || held.Token.ExpiresOn - Margin(held) <= _time.GetUtcNow()) return false;
         token = held.Token;
         return true;
     }
 
-    private AccessToken? Usable(MailProtocol protocol) =>
-        _tokens.TryGetValue(protocol, out var held) && held.Token.ExpiresOn - SafetyMargin > _time.GetUtcNow() ? held.Token : null;
+    private AccessToken? Usable(TokenResource resource) =>
+        _tokens.TryGetValue(resource.Name, out var held) && held.Token.ExpiresOn - SafetyMargin > _time.GetUtcNow() ? held.Token : null;
 
     /// <summary>How long before expiry a token is renewed: the configured margin, or half its life if it lives shorter than twice that.</summary>
     private TimeSpan Margin(HeldToken held)
@@ -270,10 +273,10 @@ internal sealed partial class TokenAccount
         return half < _settings.RefreshMargin ? half : _settings.RefreshMargin;
     }
 
-    private void Hold(MailProtocol protocol, AccessToken token)
+    private void Hold(TokenResource resource, AccessToken token)
     {
-        var held = new HeldToken(token, _time.GetUtcNow());
-        _tokens[protocol] = held;
+        var held = new HeldToken(resource, token, _time.GetUtcNow());
+        _tokens[resource.Name] = held;
         var lifetime = token.ExpiresOn - held.Obtained;
         if (lifetime >= _settings.RefreshMargin * 2 || _shortLifetimeLogged) return;
         _shortLifetimeLogged = true;
@@ -307,18 +310,18 @@ internal sealed partial class TokenAccount
     /// and written the shared cache: a token is taken from there if it will do, and only a token the upstream refused is
     /// replaced; a renewal still redeems the refresh token.
     /// </summary>
-    private async Task<AccessToken> AcquireSharedAsync(MailProtocol protocol, Need need, AccessToken? rejected, CancellationToken cancellationToken)
+    private async Task<AccessToken> AcquireSharedAsync(TokenResource resource, Need need, AccessToken? rejected, CancellationToken cancellationToken)
     {
         await using var lease = await _leases.RefreshAsync(Name, cancellationToken);
-        if (!lease.WaitedForAnother) return await AcquireAsync(protocol, force: need != Need.Cached || _tokens.ContainsKey(protocol), cancellationToken);
+        if (!lease.WaitedForAnother) return await AcquireAsync(resource, force: need != Need.Cached || _tokens.ContainsKey(resource.Name), cancellationToken);
         ForgetHeldTokens();
-        var token = await AcquireAsync(protocol, force: need == Need.Renewal, cancellationToken);
-        return need == Need.Replacement && token.Token == rejected!.Token ? await AcquireAsync(protocol, force: true, cancellationToken) : token;
+        var token = await AcquireAsync(resource, force: need == Need.Renewal, cancellationToken);
+        return need == Need.Replacement && token.Token == rejected!.Token ? await AcquireAsync(resource, force: true, cancellationToken) : token;
     }
 
-    private async Task<AccessToken> AcquireAsync(MailProtocol protocol, bool force, CancellationToken cancellationToken)
+    private async Task<AccessToken> AcquireAsync(TokenResource resource, bool force, CancellationToken cancellationToken)
     {
-        var scopes = OfficeScopes.For(Options, protocol);
+        var scopes = resource.Scopes(Options.Flow);
         if (Options.Flow == AccountFlow.App)
         {
             var app = (IConfidentialClientApplication)_app;
@@ -407,9 +410,9 @@ internal sealed partial class TokenAccount
         else LogHealthChanged(Name, state, code, action);
     }
 
-    private sealed record HeldToken(AccessToken Token, DateTimeOffset Obtained);
+    private sealed record HeldToken(TokenResource Resource, AccessToken Token, DateTimeOffset Obtained);
 
-    private sealed record UpstreamRefusal(string Code, string Action, DateTimeOffset Since);
+    private sealed record UpstreamRefusal(TokenResource Resource, string Code, string Action, DateTimeOffset Since);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {Account} token health is now {State} ({Code}): {Action}")]
     private partial void LogHealthChanged(string account, TokenHealthState state, string? code, string action);
@@ -423,9 +426,9 @@ internal sealed partial class TokenAccount
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {Account}: access tokens live only {Lifetime}, less than twice Tokens:RefreshMargin ({Margin}); they are renewed when half their life is left")]
     private partial void LogShortLifetime(string account, TimeSpan lifetime, TimeSpan margin);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Account {Account}: the {Protocol} upstream refuses the relay's token ({Reply}). {Action}")]
-    private partial void LogUpstreamRefused(string account, MailProtocol protocol, string reply, string action);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Account {Account}: the {Resource} upstream refuses the relay's token ({Reply}). {Action}")]
+    private partial void LogUpstreamRefused(string account, string resource, string reply, string action);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Account}: the {Protocol} upstream accepts the relay's token again")]
-    private partial void LogUpstreamAccepted(string account, MailProtocol protocol);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {Account}: the {Resource} upstream accepts the relay's token again")]
+    private partial void LogUpstreamAccepted(string account, string resource);
 }

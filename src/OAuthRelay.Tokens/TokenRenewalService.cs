@@ -80,11 +80,11 @@ public sealed partial class TokenRenewalService(TokenService tokens, IOptions<To
         }
     }
 
-    /// <summary>Asks for a token for each protocol in use; a held one that needs refreshing is refreshed.</summary>
+    /// <summary>Asks for a token for each resource in use; a held one that needs refreshing is refreshed.</summary>
     private async Task AttemptAsync(TokenAccount account, CancellationToken stoppingToken)
     {
-        foreach (var protocol in account.ProtocolsInUse)
-            await AttemptAsync(() => account.GetAsync(protocol, TokenAccount.Need.Cached, null, stoppingToken));
+        foreach (var resource in account.ResourcesInUse)
+            await AttemptAsync(() => account.GetAsync(resource, TokenAccount.Need.Cached, null, stoppingToken));
     }
 
     // Failures are already health changes, logged once by the account; here they only must not stop the loop.

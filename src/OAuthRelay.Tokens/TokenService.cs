@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
-using OAuthRelay.Connections;
 using OAuthRelay.State;
 using OAuthRelay.Tokens.Cache;
 using OAuthRelay.Tokens.Configuration;
@@ -50,20 +49,23 @@ public sealed class TokenService
 
     public AccountOptions Options(string account) => Find(account).Options;
 
-    /// <summary>A token for the account and protocol, from memory while it has more than the refresh margin left.</summary>
+    /// <summary>A token for the account and resource, from memory while it has more than the refresh margin left.</summary>
     /// <exception cref="TokenUnavailableException">No token can be had now; its Health says why.</exception>
-    public Task<AccessToken> GetAccessTokenAsync(string account, MailProtocol protocol, CancellationToken cancellationToken = default) =>
-        Find(account).GetAsync(protocol, TokenAccount.Need.Cached, null, cancellationToken);
+    public Task<AccessToken> GetAccessTokenAsync(string account, TokenResource resource, CancellationToken cancellationToken = default) =>
+        Find(account).GetAsync(resource, TokenAccount.Need.Cached, null, cancellationToken);
 
     /// <summary>A token other than <paramref name="rejected"/>, which the upstream refused; concurrent callers share one refresh.</summary>
-    public Task<AccessToken> ReplaceAccessTokenAsync(string account, MailProtocol protocol, AccessToken rejected, CancellationToken cancellationToken = default) =>
-        Find(account).GetAsync(protocol, TokenAccount.Need.Replacement, rejected, cancellationToken);
+    public Task<AccessToken> ReplaceAccessTokenAsync(string account, TokenResource resource, AccessToken rejected, CancellationToken cancellationToken = default) =>
+        Find(account).GetAsync(resource, TokenAccount.Need.Replacement, rejected, cancellationToken);
+
+    /// <summary>The resource the account signs in for: Graph for a Graph account, else Exchange for its first protocol.</summary>
+    public TokenResource PrimaryResource(string account) => Find(account).PrimaryResource;
 
     /// <summary>Redeems the refresh token now, so the stored one is replaced by a fresh one (keeps 90-day inactivity away).</summary>
     public Task RenewAsync(string account, CancellationToken cancellationToken = default)
     {
         var target = Find(account);
-        return target.GetAsync(target.Options.Protocols.FirstOrDefault(), TokenAccount.Need.Renewal, null, cancellationToken);
+        return target.GetAsync(target.PrimaryResource, TokenAccount.Need.Renewal, null, cancellationToken);
     }
 
     public Task<bool> HasSignInAsync(string account) => Find(account).HasSignInAsync();
@@ -75,15 +77,15 @@ public sealed class TokenService
     /// <summary>Removes the account's cached tokens: it needs a new sign-in (also in a relay running on the same cache).</summary>
     public Task LogoutAsync(string account, CancellationToken cancellationToken = default) => Find(account).LogoutAsync(cancellationToken);
 
-    /// <summary>The upstream refused the account's token for a protocol even after a fresh one: health says so, with the action.</summary>
-    public void UpstreamRefused(string account, MailProtocol protocol, string code, string reply, string action) => Find(account).UpstreamRefused(protocol, code, reply, action);
+    /// <summary>The API of a resource refused the account's token even after a fresh one: health says so, with the action.</summary>
+    public void UpstreamRefused(string account, TokenResource resource, string code, string reply, string action) => Find(account).UpstreamRefused(resource, code, reply, action);
 
-    /// <summary>The upstream accepted the account's token for a protocol: an earlier refusal no longer stands.</summary>
-    public void UpstreamAccepted(string account, MailProtocol protocol) => Find(account).UpstreamAccepted(protocol);
+    /// <summary>The API of a resource accepted the account's token: an earlier refusal no longer stands.</summary>
+    public void UpstreamAccepted(string account, TokenResource resource) => Find(account).UpstreamAccepted(resource);
 
-    /// <summary>Every account and protocol whose upstream refuses the account's tokens now.</summary>
-    public IReadOnlyList<(string Account, MailProtocol Protocol)> UpstreamRefusals() =>
-        _accounts.Values.SelectMany(a => a.RefusedProtocols.Select(p => (a.Name, p))).ToList();
+    /// <summary>Every account and resource whose API refuses the account's tokens now.</summary>
+    public IReadOnlyList<(string Account, TokenResource Resource)> UpstreamRefusals() =>
+        _accounts.Values.SelectMany(a => a.RefusedResources.Select(r => (a.Name, r))).ToList();
 
     internal IReadOnlyCollection<TokenAccount> Accounts => _accounts.Values;
 
@@ -98,9 +100,9 @@ public sealed class TokenService
         Find(account).SignInAsync((app, scopes) => ((IByRefreshToken)app).AcquireTokenByRefreshToken(scopes, refreshToken).ExecuteAsync(cancellationToken), cancellationToken);
 
     /// <summary>Device code sign-in (public client apps): <paramref name="show"/> gets the URL and code to give the user.</summary>
-    public Task<SignInResult> SignInWithDeviceCodeAsync(string account, Func<string, Task> show, CancellationToken cancellationToken = default) =>
+    public Task<SignInResult> SignInWithDeviceCodeAsync(string account, Func<DeviceCodePrompt, Task> show, CancellationToken cancellationToken = default) =>
         Find(account).SignInAsync((app, scopes) => app is IPublicClientApplication pub
-            ? pub.AcquireTokenWithDeviceCode(scopes, code => show($"{code.Message} Sign in as {Find(account).Options.ExpectedUser}.")).ExecuteAsync(cancellationToken)
+            ? pub.AcquireTokenWithDeviceCode(scopes, code => show(new DeviceCodePrompt(code.UserCode, code.VerificationUrl, code.ExpiresOn, Find(account).Options.ExpectedUser, code.Message))).ExecuteAsync(cancellationToken)
             : throw new InvalidOperationException($"Account {account} has a client secret or certificate: device code sign-in needs a public client app (remove the secret and allow public client flows in Entra ID), or use --auth-code."),
             cancellationToken);
 
@@ -110,7 +112,7 @@ public sealed class TokenService
         var target = Find(account);
         var app = target.App as IConfidentialClientApplication ?? throw AuthCodeNeedsSecret(account);
         // The login hint preselects the account's user; the sign-in is checked against it again when the code comes back.
-        return await app.GetAuthorizationRequestUrl(OfficeScopes.ForSignIn(target.Options)).WithLoginHint(target.Options.ExpectedUser)
+        return await app.GetAuthorizationRequestUrl(TokenResource.ForSignIn(target.Options)).WithLoginHint(target.Options.ExpectedUser)
             .WithPrompt(Prompt.SelectAccount).ExecuteAsync(cancellationToken);
     }
 

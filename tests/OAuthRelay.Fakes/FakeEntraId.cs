@@ -15,8 +15,10 @@ namespace OAuthRelay.Fakes;
 /// <summary>
 /// A fake Entra ID token endpoint: HTTPS on 127.0.0.1 (port 0) with a test certificate, serving
 /// /{tenant}/oauth2/v2.0/token (refresh_token, client_credentials, authorization_code, device_code) and /devicecode
-/// with Microsoft-shaped answers. Refresh tokens rotate on every use. It counts requests and can be told to fail,
-/// hold requests, or revoke every refresh token.
+/// with Microsoft-shaped answers. Refresh tokens rotate on every use. Each access token is remembered with what a real
+/// one carries: its user, expiry, audience (the resource of the requested scope) and permissions (the app's roles for
+/// client credentials, <see cref="AppRoles"/>; the requested delegated scopes otherwise). It counts requests and can
+/// be told to fail, hold requests, or revoke every refresh token.
 /// </summary>
 public sealed class FakeEntraId : IAsyncDisposable
 {
@@ -27,7 +29,7 @@ public sealed class FakeEntraId : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly X509Certificate2 _certificate;
     private readonly ConcurrentDictionary<string, string> _refreshTokens = new(); // refresh token -> its user
-    private readonly ConcurrentDictionary<string, (string User, DateTimeOffset Expires)> _accessTokens = new();
+    private readonly ConcurrentDictionary<string, IssuedAccessToken> _accessTokens = new();
     private readonly ConcurrentQueue<string> _issued = new();
     private readonly Lock _requestsGate = new();
     private readonly List<(int Count, TaskCompletionSource Reached)> _requestWaiters = [];
@@ -55,6 +57,16 @@ public sealed class FakeEntraId : IAsyncDisposable
     }
 
     public int AccessTokenLifetimeSeconds { get; set; } = 3600;
+
+    /// <summary>An access token as the fake issued it: whose, until when, for which API, with which permissions.</summary>
+    public sealed record IssuedAccessToken(string User, DateTimeOffset Expires, string Audience, IReadOnlySet<string> Permissions, bool AppOnly);
+
+    /// <summary>The application permissions granted (with admin consent) per resource, put as roles into app-only tokens.</summary>
+    public Dictionary<string, HashSet<string>> AppRoles { get; } = new()
+    {
+        ["https://graph.microsoft.com"] = ["Mail.Send", "Mail.ReadWrite"],
+        ["https://outlook.office365.com"] = ["SMTP.SendAsApp", "IMAP.AccessAsApp", "POP.AccessAsApp"],
+    };
 
     /// <summary>When set, every token request gets this status, error and AADSTS code.</summary>
     public (int Status, string Error, int Code)? Failure { get; set; }
@@ -90,10 +102,15 @@ public sealed class FakeEntraId : IAsyncDisposable
     public string CertificatePem => _certificate.ExportCertificatePem();
 
     /// <summary>An access token for the mailbox user, as a client going straight to Office 365 would hold (benchmark).</summary>
-    public string IssueAccessToken(string user = UserName)
+    public string IssueAccessToken(string user = UserName, string scope = "https://outlook.office.com/SMTP.Send", bool app = false)
     {
         var token = "fake-at-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
-        _accessTokens[token] = (user, DateTimeOffset.UtcNow.AddSeconds(AccessTokenLifetimeSeconds));
+        var scopes = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(s => s.Contains("://")).ToList();
+        var audience = scopes.Select(s => s[..s.LastIndexOf('/')]).FirstOrDefault() ?? "";
+        IReadOnlySet<string> permissions = app
+            ? AppRoles.GetValueOrDefault(audience)?.ToHashSet() ?? []
+            : scopes.Select(s => s[(s.LastIndexOf('/') + 1)..]).ToHashSet();
+        _accessTokens[token] = new IssuedAccessToken(user, DateTimeOffset.UtcNow.AddSeconds(AccessTokenLifetimeSeconds), audience, permissions, app);
         _issued.Enqueue(token);
         return token;
     }
@@ -121,8 +138,11 @@ public sealed class FakeEntraId : IAsyncDisposable
     }
 
     /// <summary>Whether <paramref name="token"/> is a live access token this fake issued for <paramref name="user"/>.</summary>
-    public bool IsValidAccessToken(string token, string user) =>
-        _accessTokens.TryGetValue(token, out var issued) && issued.User == user && issued.Expires > DateTimeOffset.UtcNow;
+    public bool IsValidAccessToken(string token, string user) => Live(token) is { } issued && issued.User == user;
+
+    /// <summary>What a live access token this fake issued carries; null for an unknown or expired one.</summary>
+    public IssuedAccessToken? Live(string token) =>
+        _accessTokens.TryGetValue(token, out var issued) && issued.Expires > DateTimeOffset.UtcNow ? issued : null;
 
     private async Task<IResult> TokenAsync(HttpContext context, string tenant)
     {
@@ -151,7 +171,7 @@ public sealed class FakeEntraId : IAsyncDisposable
         switch (grant)
         {
             case "client_credentials":
-                return Issue(form["scope"].ToString(), UserName, withRefreshToken: false);
+                return Issue(form["scope"].ToString(), UserName, withRefreshToken: false, app: true);
             case "refresh_token":
                 var presented = form["refresh_token"].ToString();
                 LastPresentedRefreshToken = presented;
@@ -175,9 +195,9 @@ public sealed class FakeEntraId : IAsyncDisposable
         ["message"] = "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE-CODE to authenticate.",
     });
 
-    private IResult Issue(string scope, string user, bool withRefreshToken)
+    private IResult Issue(string scope, string user, bool withRefreshToken, bool app = false)
     {
-        var accessToken = IssueAccessToken(user);
+        var accessToken = IssueAccessToken(user, scope, app);
         var body = new Dictionary<string, object>
         {
             ["token_type"] = "Bearer",

@@ -60,6 +60,15 @@ internal sealed class RedisRateWindows : IRateWindows
         return 0
         """;
 
+    // KEYS as above. ARGV: now ms, id. A reservation still counted for the day counts in the minute from now.
+    private const string DeliveredScript = """
+        if redis.call('ZSCORE', KEYS[2], ARGV[2]) then
+          redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+          redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+        end
+        return 0
+        """;
+
     private readonly RedisConnection _redis;
     private readonly StateOptions _options;
     private readonly TimeProvider _time;
@@ -100,6 +109,13 @@ internal sealed class RedisRateWindows : IRateWindows
         _own.Release(reservation);
         _unshared.TryRemove(reservation.Id, out _);
         await _redis.TryAsync(db => db.ScriptEvaluateAsync(ReleaseScript, Keys(reservation.Key), [reservation.Id]));
+    }
+
+    public async Task DeliveredAsync(RateReservation reservation, CancellationToken cancellationToken)
+    {
+        _own.Delivered(reservation);
+        if (_unshared.ContainsKey(reservation.Id)) _unshared[reservation.Id] = reservation with { At = _time.GetUtcNow() };
+        else await _redis.TryAsync(db => db.ScriptEvaluateAsync(DeliveredScript, Keys(reservation.Key), [_time.GetUtcNow().ToUnixTimeMilliseconds(), reservation.Id]));
     }
 
     /// <summary>The reservations made while Redis was away (of the last day), counted in Redis now.</summary>

@@ -50,6 +50,15 @@ public sealed class AccountOptions
 
     public AccountFlow Flow { get; set; } = AccountFlow.Delegated;
 
+    /// <summary>How the account's outgoing mail goes upstream: SMTP AUTH or Microsoft Graph.</summary>
+    public AccountTransport Transport { get; set; } = AccountTransport.Smtp;
+
+    /// <summary>Microsoft Graph's endpoint for the account's cloud (Transport Graph); national clouds have their own.</summary>
+    public string GraphBaseUrl { get; set; } = "https://graph.microsoft.com/v1.0/";
+
+    /// <summary>Graph's token audience in the account's cloud (https://graph.microsoft.us, https://microsoftgraph.chinacloudapi.cn).</summary>
+    public string GraphResource { get; set; } = "https://graph.microsoft.com";
+
     /// <summary>The protocols this account is used for; a sign-in asks for all their scopes.</summary>
     public List<MailProtocol> Protocols { get; set; } = [MailProtocol.Smtp];
 
@@ -57,6 +66,9 @@ public sealed class AccountOptions
     public string RedirectUri { get; set; } = "https://login.microsoftonline.com/common/oauth2/nativeclient";
 
     public bool HasClientCredential => ClientSecret is not null || ClientSecretFile is not null || CertificatePath is not null;
+
+    /// <summary><see cref="GraphBaseUrl"/> as the base that request paths are resolved against.</summary>
+    public Uri GraphBase => new(GraphBaseUrl.EndsWith('/') ? GraphBaseUrl : GraphBaseUrl + "/");
 
     public Uri Authority => new(new Uri(AuthorityHost.EndsWith('/') ? AuthorityHost : AuthorityHost + "/"), Tenant.Trim('/') + "/");
 }

@@ -26,6 +26,15 @@ public static class TokenSettings
         if (string.IsNullOrWhiteSpace(account.ClientId)) yield return $"Account '{name}': ClientId is missing.";
         if (account.Flow == AccountFlow.App && !account.HasClientCredential)
             yield return $"Account '{name}': the app (client credentials) flow needs ClientSecret, ClientSecretFile or CertificatePath.";
+        if (account.Transport == AccountTransport.Graph)
+        {
+            foreach (var (setting, url) in new[] { ("GraphBaseUrl", account.GraphBaseUrl), ("GraphResource", account.GraphResource) })
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var parsed) || parsed.Scheme != Uri.UriSchemeHttps)
+                    yield return $"Account '{name}': {setting} '{url}' is not an https URL.";
+            }
+        }
+
         foreach (var (setting, path) in new[] { ("ClientSecretFile", account.ClientSecretFile), ("CertificatePath", account.CertificatePath), ("CertificateKeyPath", account.CertificateKeyPath) })
         {
             if (path is not null && !File.Exists(path)) yield return $"Account '{name}': {setting} {path} does not exist.";

@@ -6,7 +6,8 @@ namespace OAuthRelay.Cli;
 
 /// <summary>
 /// <c>check-config</c>: checks the configuration as the relay does at start and prints the effective settings
-/// (defaults included, secrets masked), then the warnings, then OK or the problems. Exit 0 valid, 1 invalid.
+/// (defaults included, secrets masked; each client's OAuth and delivery mode as inherited or set), then the warnings,
+/// then OK or the problems. Exit 0 valid, 1 invalid.
 /// </summary>
 internal static class CheckConfigCommand
 {
@@ -36,6 +37,9 @@ internal static class CheckConfigCommand
             foreach (var line in EffectiveSettings.Lines(section, options)) output.WriteLine(line);
         }
 
+        foreach (var line in report.Derived) output.WriteLine(line);
+
+        foreach (var note in report.Notes) output.WriteLine($"Needs: {note}");
         foreach (var warning in report.Warnings) output.WriteLine($"Warning: {warning}");
         foreach (var problem in report.Errors) error.WriteLine($"Invalid configuration: {problem}");
         if (report.IsValid) output.WriteLine("OK: the relay can start with this configuration.");

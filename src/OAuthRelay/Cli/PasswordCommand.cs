@@ -3,7 +3,7 @@ using OAuthRelay.Clients;
 
 namespace OAuthRelay.Cli;
 
-/// <summary><c>hash-password</c>: reads a password from standard input and prints the hash to put in a client's PasswordHash.</summary>
+/// <summary><c>hash-password</c>: reads a password from standard input and prints the hash to put in a client's PasswordHash or Admin:PasswordHash.</summary>
 internal static class PasswordCommand
 {
     public static Command Create()
@@ -13,7 +13,7 @@ internal static class PasswordCommand
             Description = $"PBKDF2 iterations (at least {PasswordHasher.MinimumIterations})",
             DefaultValueFactory = _ => PasswordHasher.DefaultIterations,
         };
-        var command = new Command("hash-password", "Read a client's SMTP password from standard input and print its hash for the configuration file");
+        var command = new Command("hash-password", "Read a password (a client's SMTP password, or the console's admin password) from standard input and print its hash for the configuration file");
         command.Add(iterations);
         command.SetAction(result =>
         {

@@ -25,6 +25,7 @@ internal static class RelayCommandLine
         root.Add(ClientsCommandLine.Create(config));
         root.Add(CheckConfigCommand.Create(config));
         root.Add(StatusCommand.Create(config));
+        root.Add(QueueCommandLine.Create(config));
         root.Add(TestSendCommand.Create(config, verbose));
         foreach (var command in TokenCommandLine.Create(config, verbose)) root.Add(command);
         root.SetAction(async (result, cancellationToken) =>

@@ -15,7 +15,7 @@ internal sealed class SignInCommands(TokenService tokens, TextReader input, Text
     });
 
     public Task<int> DeviceCodeAsync(string account, CancellationToken cancellationToken) => RunAsync(() =>
-        tokens.SignInWithDeviceCodeAsync(account, message => output.WriteLineAsync(message), cancellationToken));
+        tokens.SignInWithDeviceCodeAsync(account, prompt => output.WriteLineAsync(prompt.ToString()), cancellationToken));
 
     public Task<int> AuthorizationCodeAsync(string account, CancellationToken cancellationToken) => RunAsync(async () =>
     {

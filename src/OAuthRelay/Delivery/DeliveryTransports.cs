@@ -1,28 +1,42 @@
 using Microsoft.Extensions.Options;
 using OAuthRelay.Clients;
+using OAuthRelay.Delivery.Graph;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Tokens;
+using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Upstream;
 
 namespace OAuthRelay.Delivery;
 
 /// <summary>
 /// Which transport carries an account's mail and as whom: the capture folder (no identity needed), or the upstream as
-/// the account's mailbox with XOAUTH2, or with the client's own credentials when OAuth is off for it. Also names the
-/// mailbox whose limits a send counts against.
+/// the account's mailbox (SMTP with XOAUTH2, or Microsoft Graph for accounts with Transport Graph), or SMTP with the
+/// client's own credentials when OAuth is off for it. Also names the mailbox whose limits a send counts against, and
+/// those limits (Exchange's for SMTP, Graph's for Graph).
 /// </summary>
 internal sealed class DeliveryTransports(
     IOptions<DeliveryOptions> options,
+    IOptions<UpstreamOptions> upstream,
     IMessageTransport transport,
+    GraphMessageTransport graph,
     UpstreamLogin login,
     TokenService tokens)
 {
     private bool Capturing => options.Value.Mode == DeliveryDestination.Capture;
 
-    /// <summary>The capture folder or the upstream, as Delivery:Mode says.</summary>
-    public IMessageTransport Transport => transport;
+    /// <summary>The transport for a send as <paramref name="identity"/>: capture, Graph or SMTP.</summary>
+    public IMessageTransport TransportFor(UpstreamIdentity identity) => ThroughGraph(identity) ? graph : transport;
 
-    public string Describe() => Transport.Describe();
+    /// <summary>How fast and how many at once a mailbox may send through the transport its sends take.</summary>
+    public MailboxLimits LimitsFor(UpstreamIdentity identity) => ThroughGraph(identity)
+        ? new MailboxLimits(upstream.Value.Graph.MessagesPerMinute, upstream.Value.Graph.MaxConcurrentRequestsPerMailbox)
+        : new MailboxLimits(upstream.Value.MessagesPerMinute, upstream.Value.MaxConnectionsPerMailbox);
+
+    public string Describe()
+    {
+        var throughGraph = Capturing ? [] : tokens.AccountNames.Where(a => tokens.Options(a).Transport == AccountTransport.Graph).ToList();
+        return throughGraph.Count == 0 ? transport.Describe() : $"{transport.Describe()}; account(s) {string.Join(", ", throughGraph)} through {graph.Describe()}";
+    }
 
     /// <summary>Who a client's message goes upstream as (nobody when captured).</summary>
     public UpstreamIdentity IdentityFor(RelayClient client, SmtpCredentials? credentials) =>
@@ -37,4 +51,7 @@ internal sealed class DeliveryTransports(
 
     /// <summary>The mailbox a send as <paramref name="identity"/> counts against (Exchange's limits are per mailbox).</summary>
     public static string MailboxOf(UpstreamIdentity identity) => identity.Mailbox;
+
+    private bool ThroughGraph(UpstreamIdentity identity) =>
+        !Capturing && identity.Account is { } account && tokens.AccountNames.Contains(account) && tokens.Options(account).Transport == AccountTransport.Graph;
 }

@@ -20,36 +20,37 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
         try
         {
             var mailbox = DeliveryTransports.MailboxOf(identity);
-            var (reservation, refusal) = await ReserveAsync(mailbox, envelope.Recipients.Count, cancellationToken);
+            var (reservation, refusal) = await ReserveAsync(mailbox, transports.LimitsFor(identity).MessagesPerMinute, envelope.Recipients.Count, cancellationToken);
             if (reservation is null) return refusal!;
-            var outcome = await transports.Transport.SendAsync(spooled, identity, envelope.Recipients, allOrNothing: true, cancellationToken);
+            var outcome = await transports.TransportFor(identity).SendAsync(spooled, identity, envelope.Recipients, allOrNothing: true, cancellationToken);
             if (!outcome.Sent)
             {
                 await limiter.ReleaseAsync(reservation);
                 return outcome.Reply;
             }
 
+            await limiter.DeliveredAsync(reservation);
             return ReplyMapper.Accepted(envelope.Id, string.Join(" / ", outcome.Reply.Lines));
         }
         finally
         {
-            File.Delete(spooled.ContentPath);
+            spool.Discard(spooled);
         }
     }
 
     /// <summary>A place in the mailbox's rate, waiting up to PacingWait for it; else the reply that tells the client to come back.</summary>
-    private async Task<(RateReservation? Reservation, SmtpReply? Refusal)> ReserveAsync(string mailbox, int recipients, CancellationToken cancellationToken)
+    private async Task<(RateReservation? Reservation, SmtpReply? Refusal)> ReserveAsync(string mailbox, int messagesPerMinute, int recipients, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + options.Value.PacingWait;
         while (true)
         {
-            var (reservation, notBefore, recipientLimit) = await limiter.TryReserveAsync(mailbox, recipients, cancellationToken);
+            var (reservation, notBefore, recipientLimit) = await limiter.TryReserveAsync(mailbox, messagesPerMinute, recipients, cancellationToken);
             if (reservation is not null) return (reservation, null);
             if (notBefore > deadline)
             {
                 return (null, recipientLimit
                     ? new SmtpReply(452, "4.5.3", "This mailbox has reached its daily recipient limit; try again later")
-                    : new SmtpReply(451, "4.7.0", $"This mailbox may send only {options.Value.MessagesPerMinute} messages a minute; try again in {(int)Math.Ceiling((notBefore - time.GetUtcNow()).TotalSeconds)} s"));
+                    : new SmtpReply(451, "4.7.0", $"This mailbox may send only {messagesPerMinute} messages a minute; try again in {(int)Math.Ceiling((notBefore - time.GetUtcNow()).TotalSeconds)} s"));
             }
 
             var wait = notBefore - time.GetUtcNow();

@@ -28,6 +28,7 @@ internal sealed partial class SmtpMessageTransport(UpstreamSmtpPool pool, IOptio
             await using var stored = message.OpenContent();
             using var mime = await MimeMessage.LoadAsync(stored, persistent: true, cancellationToken);
             if (!allOrNothing) lease.Client.CollectRefusals();
+            lease.Client.SpooledSize = message.Envelope.Size;
             try
             {
                 var reply = await lease.Client.SendAsync(format, mime, Mailbox(message.Envelope.Sender), recipients.Select(Mailbox), cancellationToken);
@@ -39,6 +40,10 @@ internal sealed partial class SmtpMessageTransport(UpstreamSmtpPool pool, IOptio
                 // Not one recipient was taken: each one's own reply says why.
                 var refused = Refusals(refusals);
                 return TransportOutcome.Failed(refused[0].Reply, refused.All(r => r.Permanent), refused: refused);
+            }
+            finally
+            {
+                lease.Client.SpooledSize = null;
             }
         }
         catch (SmtpCommandException e)

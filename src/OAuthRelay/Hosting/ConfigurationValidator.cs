@@ -28,6 +28,7 @@ internal static class ConfigurationValidator
         if (report.Section<Dictionary<string, AccountOptions>>("Accounts") is { } accounts && report.Section<TokenServiceOptions>("Tokens") is { } tokens)
         {
             foreach (var problem in TokenSettings.Problems(accounts, tokens)) report.Error(problem);
+            foreach (var (name, account) in accounts) report.Note(AccountPermissions.Describe(name, account));
             if (tokens.TrustedCaFile is { } tokensCaFile) CheckTrustedCas(tokensCaFile, "Tokens:TrustedCaFile", report);
             if (string.IsNullOrWhiteSpace(tokens.CacheKey)) Warn(FilePermissions.WritableByOthers("The token cache key file", tokens.CacheKeyFile), report);
         }
@@ -36,11 +37,23 @@ internal static class ConfigurationValidator
 
         if (RelayConfiguration.File(configuration) is { } file) Warn(FilePermissions.WritableByOthers("The configuration file", file.FullPath), report);
 
-        if (report.Section<UpstreamOptions>("Upstream") is { TrustedCaFile: { } caFile }) CheckTrustedCas(caFile, "Upstream:TrustedCaFile", report);
+        if (report.Section<UpstreamOptions>("Upstream") is { } upstream)
+        {
+            if (upstream.TrustedCaFile is { } caFile) CheckTrustedCas(caFile, "Upstream:TrustedCaFile", report);
+            foreach (var problem in upstream.Graph.Problems()) report.Error(problem);
+        }
+
         if (report.Section<AdminOptions>("Admin") is { } admin) CheckAdmin(admin, report);
         if (report.Section<ConfigurationFileOptions>("Configuration") is { PollInterval: var interval } && interval <= TimeSpan.Zero)
             report.Error($"Configuration:PollInterval must be more than zero, not {interval}.");
         return report;
+    }
+
+    /// <summary>The problems of a file on its own (the environment laid over it), as check-config finds them.</summary>
+    public static IReadOnlyList<string> ProblemsInFile(string path, TimeProvider time)
+    {
+        using var configuration = (ConfigurationRoot)new ConfigurationBuilder().AddRelaySources(path).Build();
+        return Check(configuration, time).Errors;
     }
 
     private static void Bind(IConfiguration configuration, SettingsSection section, ConfigurationReport report)
@@ -72,6 +85,12 @@ internal static class ConfigurationValidator
             return;
         }
 
+        foreach (var client in clients)
+        {
+            report.Derive($"Clients:{client.Name}:OAuth", client.OAuth ? "on" : "off");
+            report.Derive($"Clients:{client.Name}:DeliveryMode", client.DeliveryMode.ToString());
+        }
+
         foreach (var (client, network) in clients.SelectMany(c => c.Networks.Where(n => n.PrefixLength == 0).Select(n => (c.Name, n))))
             report.Warn($"Client '{client}': Networks entry {network} covers the whole internet: any address may send as this client without AUTH.");
     }
@@ -88,8 +107,11 @@ internal static class ConfigurationValidator
         if (!ListenerOptions.TryParseAddress(admin.Address, out var address)) report.Error($"Admin: {ListenerOptions.BadAddress(admin.Address)}");
         if (admin.Port is < 0 or > 65535) report.Error($"Admin: Port {admin.Port} is not between 0 and 65535.");
         if (admin.BearerTokenFile is { } file && !File.Exists(file)) report.Error($"Admin: BearerTokenFile {file} does not exist.");
+        if (admin.PasswordHash is { } hash && !PasswordHasher.IsWellFormed(hash)) report.Error("Admin: PasswordHash is not a hash from `hash-password`.");
+        if (admin is { Port: not null, PasswordHash: not null } && address is not null && !IPAddress.IsLoopback(address))
+            report.Warn($"Admin: the console listens on {admin.Address} over plain HTTP: its password and session cookie cross the network in clear; keep it on loopback or behind a TLS proxy.");
         if (admin.Port is not null && address is not null && !IPAddress.IsLoopback(address) && admin is { BearerToken: null, BearerTokenFile: null })
-            report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics; set Admin:BearerToken or BearerTokenFile.");
+            report.Warn($"Admin: the endpoint listens on {admin.Address} without a bearer token: whoever reaches it reads /status and /metrics and can hold, retry and delete queued messages; set Admin:BearerToken or BearerTokenFile.");
     }
 
     private static void Warn(string? warning, ConfigurationReport report)

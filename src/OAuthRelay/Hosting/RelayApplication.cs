@@ -4,11 +4,13 @@ using OAuthRelay.Clients;
 using OAuthRelay.Configuration;
 using OAuthRelay.Connections;
 using OAuthRelay.Delivery;
+using OAuthRelay.Delivery.Graph;
 using OAuthRelay.Listeners;
 using OAuthRelay.Mailbox.Backend;
 using OAuthRelay.Mailbox.Server;
 using OAuthRelay.MailboxProxy;
 using OAuthRelay.Observability;
+using OAuthRelay.OperatorConsole;
 using OAuthRelay.Queue;
 using OAuthRelay.Relay;
 using OAuthRelay.Smtp.Backend;
@@ -30,7 +32,8 @@ public static class RelayApplication
         // The content root is the application's folder, not the working directory: the host watches its content root
         // recursively for appsettings.json, and the working directory is where spool and capture files come and go.
         // Configured relative paths still resolve from the working directory.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // The application is this assembly, whoever hosts it (tests too): the console's pages are found in it.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, ApplicationName = typeof(RelayApplication).Assembly.GetName().Name });
         var fileStatus = new ConfigurationFileStatus();
         builder.Configuration.AddRelaySources(configFile, overrides, fileStatus);
 
@@ -100,6 +103,7 @@ public static class RelayApplication
         services.AddSingleton<IMessageTransport>(sp => sp.GetRequiredService<IOptions<DeliveryOptions>>().Value.Mode == DeliveryDestination.Upstream
             ? ActivatorUtilities.CreateInstance<SmtpMessageTransport>(sp)
             : ActivatorUtilities.CreateInstance<CaptureTransport>(sp));
+        services.AddGraphTransport();
         services.AddSingleton<DeliveryTransports>();
         services.AddSingleton<MailboxRateLimiter>();
         services.AddSingleton<PassThroughDelivery>();
@@ -107,12 +111,21 @@ public static class RelayApplication
         services.AddSingleton<QueueManager>();
         services.AddHostedService(sp => sp.GetRequiredService<QueueManager>());
         services.AddSingleton<MessageHandoff>();
-        services.AddSingleton(sp => new RelayMetrics(sp.GetRequiredService<ConnectionLimiter>(), sp.GetRequiredService<TokenService>(), sp.GetRequiredService<UpstreamSmtpPool>()));
+        services.AddSingleton<QueueSummary>();
+        services.AddSingleton(sp => new RelayMetrics(
+            sp.GetRequiredService<ConnectionLimiter>(),
+            sp.GetRequiredService<TokenService>(),
+            sp.GetRequiredService<UpstreamSmtpPool>(),
+            sp.GetRequiredService<QueueManager>(),
+            sp.GetRequiredService<QueueSummary>()));
         services.AddSingleton<RelayStatus>();
+        services.AddSingleton<MessageHistory>();
         services.AddSingleton<ISmtpBackend, RelayBackend>();
         services.AddSingleton<MailListeners>();
         services.AddSingleton<AdminEndpoint>();
         services.AddSingleton<ConfigurationChecks>();
+        services.AddSingleton<ConfigurationFileCheck>(sp => path => ConfigurationValidator.ProblemsInFile(path, sp.GetRequiredService<TimeProvider>()));
+        services.AddOperatorConsole(configuration);
         services.AddTokenService(configuration);
         services.AddHostedService<TokenRenewalService>();
         services.AddHostedService<StartupReport>();
@@ -122,6 +135,7 @@ public static class RelayApplication
         var app = builder.Build();
         fileStatus.Started(); // from here on a broken file is reported and ignored, not fatal
         AdminEndpoint.Map(app);
+        ConsoleSetup.Map(app);
         return app;
     }
 
@@ -137,6 +151,8 @@ public static class RelayApplication
         var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
         app.Services.GetRequiredService<MailListeners>().Bind(kestrel);
         app.Services.GetRequiredService<AdminEndpoint>().Bind(kestrel);
+        // Before the queue starts delivering what it recovered: the metrics count every attempt from the first.
+        app.Services.GetRequiredService<RelayMetrics>();
         await app.StartAsync(cancellationToken);
         return true;
     }

@@ -1,4 +1,5 @@
 using OAuthRelay.Connections;
+using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Upstream;
 
 namespace OAuthRelay.MailboxProxy;
@@ -6,7 +7,7 @@ namespace OAuthRelay.MailboxProxy;
 /// <summary>Logs in to the IMAP or POP3 upstream and leaves again, for <see cref="UpstreamRefusalProbe"/>.</summary>
 internal sealed class MailboxLoginProbe(MailProtocol protocol, MailboxUpstreamConnector connector) : IUpstreamLoginProbe
 {
-    public MailProtocol Protocol => protocol;
+    public string Resource => TokenResource.For(protocol).Name;
 
     public async Task ProbeAsync(UpstreamIdentity identity, CancellationToken cancellationToken)
     {

@@ -9,8 +9,9 @@ namespace OAuthRelay.Observability;
 
 /// <summary>
 /// The admin HTTP endpoint: /healthz (the process answers), /readyz (listeners bound, every account can get tokens),
-/// /health (token health per account, the first version of /readyz), /status (JSON for people and the CLI) and
-/// /metrics (Prometheus text). Only the admin port serves them; the mail listeners never speak HTTP.
+/// /health (token health per account and queue age warnings), /status (JSON for people and the CLI), /metrics
+/// (Prometheus text) and /queue (see <see cref="QueueEndpoints"/>). Only the admin port serves them; the mail
+/// listeners never speak HTTP.
 /// </summary>
 public sealed class AdminEndpoint(IOptions<AdminOptions> options)
 {
@@ -34,30 +35,31 @@ public sealed class AdminEndpoint(IOptions<AdminOptions> options)
         routes.MapGet("/healthz", () => Results.Text("ok"));
         routes.MapGet("/readyz", (RelayStatus status) =>
             status.IsReady(out var reason) ? Results.Text("ready") : Results.Text(reason, statusCode: StatusCodes.Status503ServiceUnavailable));
-        routes.MapGet("/health", (TokenService tokens) =>
+        routes.MapGet("/health", (TokenService tokens, QueueSummary queue) =>
         {
             var accounts = tokens.AllHealth();
             var healthy = accounts.All(a => a.State == TokenHealthState.Healthy);
+            var warnings = queue.AgeWarnings();
             var body = new
             {
-                status = healthy ? "Healthy" : "Unhealthy",
+                // Degraded (200, as ASP.NET Core's health checks do): mail is accepted and delivered, but slowly.
+                status = !healthy ? "Unhealthy" : warnings.Count > 0 ? "Degraded" : "Healthy",
                 accounts = accounts.Select(a => new { account = a.Account, state = a.State.ToString(), errorCode = a.ErrorCode, action = a.Action, since = a.Since }),
+                warnings,
             };
             return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
-        routes.MapGet("/status", (HttpContext context, RelayStatus status) =>
-            Authorized(context, bearer.Value) ? Results.Json(status.Snapshot()) : Results.Unauthorized());
-        routes.MapGet("/metrics", async (HttpContext context, RelayMetrics metrics) =>
-        {
-            if (!Authorized(context, bearer.Value))
-            {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                return;
-            }
 
+        // They name clients, accounts and addresses: with a bearer token configured, they want it.
+        var guarded = routes.MapGroup("").AddEndpointFilter(async (context, next) =>
+            Authorized(context.HttpContext, bearer.Value) ? await next(context) : Results.Unauthorized());
+        guarded.MapGet("/status", (RelayStatus status) => Results.Json(status.Snapshot()));
+        guarded.MapGet("/metrics", async (HttpContext context, RelayMetrics metrics) =>
+        {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         });
+        QueueEndpoints.Map(guarded);
     }
 
     private static bool Authorized(HttpContext context, BearerTokenCheck bearer) => bearer.Allows(context.Request.Headers.Authorization.ToString());

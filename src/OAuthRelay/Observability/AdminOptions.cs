@@ -1,6 +1,6 @@
 namespace OAuthRelay.Observability;
 
-/// <summary>Section "Admin": the HTTP endpoint for probes, status and metrics; off unless a port is set.</summary>
+/// <summary>Section "Admin": the HTTP endpoint for probes, status, metrics and the operator console; off unless a port is set.</summary>
 public sealed class AdminOptions
 {
     /// <summary>Loopback by default: status names clients and accounts.</summary>
@@ -13,6 +13,12 @@ public sealed class AdminOptions
 
     /// <summary>A file holding the bearer token (a mounted secret), instead of <see cref="BearerToken"/>.</summary>
     public string? BearerTokenFile { get; set; }
+
+    /// <summary>The console's sign-in password, as a hash from <c>hash-password</c>; without it the console is off.</summary>
+    public string? PasswordHash { get; set; }
+
+    /// <summary>How long a failed console sign-in waits before its answer, so that guessing is slow.</summary>
+    public TimeSpan SignInFailureDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     public string? ReadBearerToken() => BearerTokenFile is { } file ? File.ReadAllText(file).Trim() : BearerToken;
 }

@@ -1,4 +1,5 @@
 using OAuthRelay.Connections;
+using OAuthRelay.Queue;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 using Prometheus;
@@ -7,7 +8,8 @@ namespace OAuthRelay.Observability;
 
 /// <summary>
 /// The relay's Prometheus metrics, in a registry of its own (one per relay, so tests in one process do not mix).
-/// Counters the relay drives are updated as things happen; gauges and the token counters are read at scrape time.
+/// Counters the relay drives are updated as things happen (delivery attempts as the queue records them); gauges and
+/// the token counters are read at scrape time.
 /// </summary>
 public sealed class RelayMetrics
 {
@@ -17,7 +19,9 @@ public sealed class RelayMetrics
     private readonly Counter _mailboxSessions;
     private readonly Counter _mailboxBytes;
 
-    internal RelayMetrics(ConnectionLimiter limiter, TokenService tokens, UpstreamSmtpPool pool)
+    private static readonly string[] AttemptResults = [DeliveryAttempt.Delivered, DeliveryAttempt.Deferred, DeliveryAttempt.Bounced, DeliveryAttempt.Expired];
+
+    internal RelayMetrics(ConnectionLimiter limiter, TokenService tokens, UpstreamSmtpPool pool, QueueManager queue, QueueSummary queueSummary)
     {
         var metrics = Metrics.WithCustomRegistry(Registry);
         _messages = metrics.CreateCounter("oauthrelay_messages_total",
@@ -36,6 +40,16 @@ public sealed class RelayMetrics
         var tokenHealthy = metrics.CreateGauge("oauthrelay_token_healthy", "1 when the account can get tokens, 0 when it needs attention.", "account");
         var upstreamConnections = metrics.CreateGauge("oauthrelay_upstream_connections", "Upstream SMTP connections, by identity and state (in_use, idle).", "identity", "state");
 
+        var queueMessages = metrics.CreateGauge("oauthrelay_queue_messages",
+            "Queued messages, by account and state: queued (due now, or being sent), deferred (waiting for a retry), held (by an operator).",
+            "account", "state");
+        var queueOldestAge = metrics.CreateGauge("oauthrelay_queue_oldest_age_seconds", "Age of the oldest queued message that is not held, by account (0: none).", "account");
+        var deliveryAttempts = metrics.CreateCounter("oauthrelay_delivery_attempts_total",
+            "Delivery attempts of queued messages, by account and result (delivered, deferred, bounced, expired).", "account", "result");
+        foreach (var account in tokens.AccountNames)
+            foreach (var result in AttemptResults) deliveryAttempts.WithLabels(account, result); // present at zero, so rates start at once
+        queue.Attempted += attempt => deliveryAttempts.WithLabels(attempt.Account, attempt.Result).Inc();
+
         Registry.AddBeforeCollectCallback(() =>
         {
             openConnections.Set(limiter.OpenConnections);
@@ -51,6 +65,17 @@ public sealed class RelayMetrics
             {
                 upstreamConnections.WithLabels(usage.Identity, "in_use").Set(usage.InUse);
                 upstreamConnections.WithLabels(usage.Identity, "idle").Set(usage.Idle);
+            }
+
+            // An account that left the summary (its last message gone, the account no longer configured) reads zero.
+            foreach (var labels in queueMessages.GetAllLabelValues()) queueMessages.WithLabels(labels).Set(0);
+            foreach (var labels in queueOldestAge.GetAllLabelValues()) queueOldestAge.WithLabels(labels).Set(0);
+            foreach (var account in queueSummary.ByAccount())
+            {
+                queueMessages.WithLabels(account.Account, QueueStates.Queued).Set(account.Queued);
+                queueMessages.WithLabels(account.Account, QueueStates.Deferred).Set(account.Deferred);
+                queueMessages.WithLabels(account.Account, QueueStates.Held).Set(account.Held);
+                queueOldestAge.WithLabels(account.Account).Set(account.OldestAge?.TotalSeconds ?? 0);
             }
         });
     }

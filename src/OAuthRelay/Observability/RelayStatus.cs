@@ -8,18 +8,20 @@ using OAuthRelay.Upstream;
 namespace OAuthRelay.Observability;
 
 /// <summary>
-/// What GET /status shows: listeners, clients with their effective OAuth mode, token health, upstream pool use, and
-/// whether the replicas' shared state is in use. Degraded shared state does not make the relay unready: it keeps
-/// delivering on its local state.
+/// What GET /status shows: listeners, clients with their effective OAuth and delivery modes, token health, the queue
+/// per account, upstream pool use, and whether the replicas' shared state is in use. Degraded shared state does not
+/// make the relay unready: it keeps delivering on its local state.
 /// </summary>
-internal sealed class RelayStatus(MailListeners listeners, ClientRegistry clients, TokenService tokens, UpstreamSmtpPool pool, ConnectionLimiter limiter, SharedStateStatus sharedState)
+internal sealed class RelayStatus(MailListeners listeners, ClientRegistry clients, TokenService tokens, UpstreamSmtpPool pool, ConnectionLimiter limiter, QueueSummary queue,
+    SharedStateStatus sharedState)
 {
     /// <summary>When this process started (not when the first status was asked for).</summary>
     private static readonly DateTimeOffset Started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     /// <summary>
     /// Ready: every listener bound and every account usable (tokens obtained and accepted upstream). The reason lists
-    /// every account that is not, one per line, with what to do.
+    /// every account that is not, one per line, with what to do. The queue never makes the relay unready: a relay
+    /// taken out of service could not take the mail it exists to keep.
     /// </summary>
     public bool IsReady(out string reason)
     {
@@ -44,10 +46,12 @@ internal sealed class RelayStatus(MailListeners listeners, ClientRegistry client
                 userName = c.UserName,
                 account = c.Account,
                 oauth = c.OAuth ? "on" : "off",
+                deliveryMode = c.DeliveryMode.ToString(),
             }),
             accounts = tokens.AllHealth().Select(h => new
             {
                 account = h.Account,
+                transport = tokens.Options(h.Account).Transport.ToString(),
                 state = h.State.ToString(),
                 errorCode = h.ErrorCode,
                 action = h.Action,
@@ -58,6 +62,16 @@ internal sealed class RelayStatus(MailListeners listeners, ClientRegistry client
                 // Failed token requests and tokens the upstream refused: both are tokens that did not work.
                 tokenFailures = (usage.GetValueOrDefault(h.Account)?.Failures ?? 0) + (usage.GetValueOrDefault(h.Account)?.UpstreamRefusals ?? 0),
                 upstreamRefusals = usage.GetValueOrDefault(h.Account)?.UpstreamRefusals ?? 0,
+            }),
+            queue = queue.ByAccount().Select(q => new
+            {
+                account = q.Account,
+                queued = q.Queued,
+                deferred = q.Deferred,
+                held = q.Held,
+                bytes = q.Bytes,
+                oldestAgeSeconds = q.OldestAge is { } age ? Math.Round(age.TotalSeconds, 3) : (double?)null,
+                pausedUntil = q.PausedUntil,
             }),
             upstream = pool.Usage().Select(p => new { identity = p.Identity, inUse = p.InUse, idle = p.Idle, max = p.Max }),
             sharedState = new { mode = sharedState.Mode.ToString(), since = sharedState.Since, reason = sharedState.Reason, replicas = sharedState.Replicas },

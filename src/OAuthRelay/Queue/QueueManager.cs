@@ -20,16 +20,17 @@ internal sealed partial class QueueManager(
     DeliveryTransports transports,
     MailboxRateLimiter limiter,
     IOptions<QueueOptions> queueOptions,
-    IOptions<UpstreamOptions> upstreamOptions,
     IOptions<Smtp.Server.SmtpServerOptions> smtpOptions,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<QueueManager> logger) : BackgroundService
 {
     private readonly Lock _gate = new();
 
     // Recovered while the host composes its services, before any listener can accept a message into the store.
     private readonly Dictionary<string, QueueEntry> _entries = store.Recover().ToDictionary(e => e.Id);
-    private readonly HashSet<string> _inFlight = [];
+    // Being delivered, or being changed by an operator: nothing else touches such a message or writes its state.
+    private readonly HashSet<string> _busy = [];
     private readonly List<Task> _deliveries = [];
     private readonly Dictionary<string, int> _active = [];
     private readonly Dictionary<string, DateTimeOffset> _pausedUntil = [];
@@ -38,7 +39,7 @@ internal sealed partial class QueueManager(
 
     private QueueOptions Options => queueOptions.Value;
 
-    /// <summary>Raised once each attempt's outcome is recorded (on disk, and in the message's next attempt).</summary>
+    /// <summary>Raised once each attempt is over: its outcome recorded (on disk, and in the message's next attempt) and the message free again.</summary>
     public event Action<DeliveryAttempt>? Attempted;
 
     /// <summary>A message the store has accepted: it is delivered as soon as its mailbox allows.</summary>
@@ -61,72 +62,109 @@ internal sealed partial class QueueManager(
         lock (_gate) return _pausedUntil.Where(p => p.Value > now).ToDictionary();
     }
 
+    /// <summary>Until when the mailbox an account's messages go to waits, or null when it does not.</summary>
+    public DateTimeOffset? PausedUntil(string? account)
+    {
+        var now = time.GetUtcNow();
+        lock (_gate) return _pausedUntil.TryGetValue(MailboxOf(account), out var until) && until > now ? until : null;
+    }
+
     /// <summary>The messages that failed for good or were deleted, with their reasons, oldest first.</summary>
     public IReadOnlyList<QueueEntry> DeadLetters() => store.DeadLetters();
+
+    /// <summary>One dead letter, read from the disk; null when there is none by that id.</summary>
+    public QueueEntry? FindDeadLetter(string id) => store.DeadLetter(id);
 
     public QueueEntry? Find(string id)
     {
         lock (_gate) return _entries.GetValueOrDefault(id);
     }
 
-    /// <summary>Makes a message (or every one, without an id) due now, lifting any mailbox pause.</summary>
-    public async Task<bool> RetryAsync(string? id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes a message due now, whatever its back-off, and lifts its mailbox's pause after a 432 or quota reply. The
+    /// mailbox's pacing still applies: connections, messages per minute and recipients per day are checked as ever.
+    /// </summary>
+    public Task<QueueChange> RetryAsync(string id) => ChangeAsync(id, entry =>
     {
-        List<QueueEntry> chosen;
-        lock (_gate)
-        {
-            chosen = _entries.Values.Where(e => id is null || e.Id == id).ToList();
-            foreach (var entry in chosen) entry.NextAttempt = time.GetUtcNow();
-            _pausedUntil.Clear();
-        }
+        if (entry.Held) return QueueChange.Held;
+        entry.NextAttempt = time.GetUtcNow();
+        _pausedUntil.Remove(MailboxOf(entry));
+        return QueueChange.Done;
+    }, Save);
 
-        foreach (var entry in chosen) await store.SaveAsync(entry, cancellationToken);
-        Wake();
-        return chosen.Count > 0;
+    /// <summary>Retries every message that is neither held nor being delivered; returns how many.</summary>
+    public async Task<int> RetryAllAsync()
+    {
+        var retried = 0;
+        foreach (var entry in Entries())
+            if (await RetryAsync(entry.Id) == QueueChange.Done) retried++;
+        return retried;
     }
 
-    /// <summary>Holds a message (no delivery until released) or releases it.</summary>
-    public async Task<bool> HoldAsync(string id, bool held, CancellationToken cancellationToken)
+    /// <summary>Holds a message (it is not tried until released) or releases it.</summary>
+    public async Task<QueueChange> HoldAsync(string id, bool held)
     {
-        QueueEntry? entry;
-        lock (_gate)
+        var change = await ChangeAsync(id, entry =>
         {
-            entry = _entries.GetValueOrDefault(id);
-            if (entry is not null) entry.Held = held;
-        }
-
-        if (entry is null) return false;
-        await store.SaveAsync(entry, cancellationToken);
-        LogHeld(id, held ? "held" : "released");
-        Wake();
-        return true;
+            entry.Held = held;
+            return QueueChange.Done;
+        }, Save);
+        if (change == QueueChange.Done) LogHeld(id, held ? "held" : "released");
+        return change;
     }
 
     /// <summary>Takes a message out of the queue by an operator's decision: to the dead-letter folder, no bounce.</summary>
-    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    public Task<QueueChange> DeleteAsync(string id) => ChangeAsync(id, _ => QueueChange.Done, async entry =>
+    {
+        await store.DeadLetterAsync(entry, "deleted by an operator", CancellationToken.None);
+        lock (_gate) _entries.Remove(entry.Id);
+        LogFinished(id, entry.Envelope.Client, entry.Envelope.Account ?? "-", "deleted by an operator; last reply", entry.LastReply ?? "none, never tried");
+    });
+
+    /// <summary>
+    /// An operator's change: decided under the lock, then recorded while the message is busy, so that no delivery
+    /// starts and no other change writes its state meanwhile. Recorded in full even if the asker goes away.
+    /// </summary>
+    private async Task<QueueChange> ChangeAsync(string id, Func<QueueEntry, QueueChange> decide, Func<QueueEntry, Task> record)
     {
         QueueEntry? entry;
         lock (_gate)
         {
-            if (_inFlight.Contains(id) || !_entries.Remove(id, out entry)) return false;
+            if (!_entries.TryGetValue(id, out entry)) return QueueChange.NotQueued;
+            if (_busy.Contains(id)) return QueueChange.Busy;
+            var decision = decide(entry);
+            if (decision != QueueChange.Done) return decision;
+            _busy.Add(id);
         }
 
-        await store.DeadLetterAsync(entry, "deleted by an operator", cancellationToken);
-        LogFinished(id, entry.Envelope.Client, entry.Envelope.Account ?? "-", "deleted", entry.LastReply ?? "-");
-        return true;
+        try
+        {
+            await record(entry);
+        }
+        finally
+        {
+            lock (_gate) _busy.Remove(id);
+            Wake();
+        }
+
+        return QueueChange.Done;
     }
+
+    private Task Save(QueueEntry entry) => store.SaveAsync(entry, CancellationToken.None);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // No delivery starts once the host begins to stop, even before this service's own turn to stop comes.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested)
             {
-                var next = await DispatchAsync();
-                await WaitAsync(next, stoppingToken);
+                var next = await DispatchAsync(stopping.Token);
+                await WaitAsync(next, stopping.Token);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
 
@@ -160,14 +198,14 @@ internal sealed partial class QueueManager(
     private static TimeSpan RoundUp(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(delay.TotalMilliseconds), TimeSpan.FromDays(1).TotalMilliseconds));
 
     /// <summary>Starts every delivery that may start now; returns when something will next be due (null: nothing waits on time).</summary>
-    private async Task<DateTimeOffset?> DispatchAsync()
+    private async Task<DateTimeOffset?> DispatchAsync(CancellationToken stopping)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? next = null;
         var ready = new List<(string Mailbox, List<QueueEntry> Due)>();
         lock (_gate)
         {
-            foreach (var mailbox in _entries.Values.Where(e => !e.Held && !_inFlight.Contains(e.Id)).GroupBy(MailboxOf))
+            foreach (var mailbox in _entries.Values.Where(e => !e.Held && !_busy.Contains(e.Id)).GroupBy(MailboxOf))
             {
                 var waiting = mailbox.ToList();
                 var due = waiting.Where(e => e.NextAttempt <= now).ToList();
@@ -183,7 +221,7 @@ internal sealed partial class QueueManager(
         }
 
         // Reserving may ask Redis: outside the lock, so that accepting messages never waits on it.
-        foreach (var (mailbox, due) in ready) next = Earliest(next, await StartDueAsync(mailbox, due));
+        foreach (var (mailbox, due) in ready) next = Earliest(next, await StartDueAsync(mailbox, due, stopping));
         return next;
     }
 
@@ -191,18 +229,19 @@ internal sealed partial class QueueManager(
     /// Starts due messages of the mailbox in turn while it has deliveries to spare and its rate allows; returns when the
     /// rate allows the next one if that is what stopped it.
     /// </summary>
-    private async Task<DateTimeOffset?> StartDueAsync(string mailbox, List<QueueEntry> due)
+    private async Task<DateTimeOffset?> StartDueAsync(string mailbox, List<QueueEntry> due, CancellationToken stopping)
     {
-        while (due.Count > 0)
+        var limits = LimitsOf(due[0]);
+        while (due.Count > 0 && !stopping.IsCancellationRequested)
         {
             QueueEntry entry;
             lock (_gate)
             {
-                if (_active.GetValueOrDefault(mailbox) >= upstreamOptions.Value.MaxConnectionsPerMailbox) return null;
+                if (_active.GetValueOrDefault(mailbox) >= limits.MaxConcurrent) return null;
                 entry = NextInTurn(mailbox, due);
             }
 
-            var (reservation, notBefore, _) = await limiter.TryReserveAsync(mailbox, entry.Pending.Count, CancellationToken.None);
+            var (reservation, notBefore, _) = await limiter.TryReserveAsync(mailbox, limits.MessagesPerMinute, entry.Pending.Count, CancellationToken.None);
             if (reservation is null)
             {
                 lock (_gate) _pausedUntil[mailbox] = notBefore;
@@ -210,7 +249,7 @@ internal sealed partial class QueueManager(
             }
 
             due.Remove(entry);
-            if (!TryStart(entry, mailbox, reservation)) await limiter.ReleaseAsync(reservation);
+            if (!TryStart(entry, mailbox, reservation, stopping)) await limiter.ReleaseAsync(reservation);
         }
 
         return null;
@@ -228,13 +267,13 @@ internal sealed partial class QueueManager(
         return due.Where(e => e.Envelope.Client == client).MinBy(e => e.Envelope.Received)!;
     }
 
-    /// <summary>Starts the delivery unless the message was held, deleted or started while its place was reserved.</summary>
-    private bool TryStart(QueueEntry entry, string mailbox, RateReservation reservation)
+    /// <summary>Starts the delivery unless the host began to stop or the message was held, deleted or taken while its place was reserved.</summary>
+    private bool TryStart(QueueEntry entry, string mailbox, RateReservation reservation, CancellationToken stopping)
     {
         lock (_gate)
         {
-            if (entry.Held || _inFlight.Contains(entry.Id) || !_entries.ContainsKey(entry.Id)) return false;
-            _inFlight.Add(entry.Id);
+            if (stopping.IsCancellationRequested || entry.Held || _busy.Contains(entry.Id) || !_entries.ContainsKey(entry.Id)) return false;
+            _busy.Add(entry.Id);
             _active[mailbox] = _active.GetValueOrDefault(mailbox) + 1;
             var delivery = Task.Run(() => DeliverAsync(entry, mailbox, reservation));
             _deliveries.Add(delivery);
@@ -248,15 +287,17 @@ internal sealed partial class QueueManager(
 
     private async Task DeliverAsync(QueueEntry entry, string mailbox, RateReservation reservation)
     {
+        DeliveryAttempt attempt;
         try
         {
             store.MarkSending(entry);
             var outcome = transports.Serves(entry.Envelope.Account)
-                ? await transports.Transport.SendAsync(store.Content(entry), transports.IdentityFor(entry.Envelope.Account), entry.Pending, allOrNothing: false, CancellationToken.None)
+                ? await transports.TransportFor(transports.IdentityFor(entry.Envelope.Account)).SendAsync(store.Content(entry), transports.IdentityFor(entry.Envelope.Account), entry.Pending, allOrNothing: false, CancellationToken.None)
                 : TransportOutcome.Failed(new SmtpReply(451, "4.3.0", $"Account '{entry.Envelope.Account}' is not configured in this relay"), permanent: false);
-            if (!outcome.Sent) await limiter.ReleaseAsync(reservation);
+            if (outcome.Sent) await limiter.DeliveredAsync(reservation);
+            else await limiter.ReleaseAsync(reservation);
             var result = await ApplyAsync(entry, mailbox, outcome);
-            Attempted?.Invoke(new DeliveryAttempt(entry.Id, entry.Envelope.Account ?? "-", result, entry.LastReply!));
+            attempt = new DeliveryAttempt(entry.Id, entry.Envelope.Account ?? "-", result, entry.LastReply!);
         }
         catch (Exception e)
         {
@@ -264,18 +305,18 @@ internal sealed partial class QueueManager(
             LogDeliveryFailed(e, entry.Id);
             await limiter.ReleaseAsync(reservation);
             entry.NextAttempt = time.GetUtcNow() + RetryDelay(entry.Attempts + 1);
-            Attempted?.Invoke(new DeliveryAttempt(entry.Id, entry.Envelope.Account ?? "-", DeliveryAttempt.Deferred, "451 4.3.0 delivery failed inside the relay"));
+            attempt = new DeliveryAttempt(entry.Id, entry.Envelope.Account ?? "-", DeliveryAttempt.Deferred, "451 4.3.0 delivery failed inside the relay");
         }
-        finally
-        {
-            lock (_gate)
-            {
-                _inFlight.Remove(entry.Id);
-                _active[mailbox]--;
-            }
 
-            Wake();
+        lock (_gate)
+        {
+            _busy.Remove(entry.Id);
+            _active[mailbox]--;
         }
+
+        // Told once the message is free again, so that whoever hears of the attempt may change the message at once.
+        Attempted?.Invoke(attempt);
+        Wake();
     }
 
     /// <summary>Records an attempt's outcome; returns its result (one of <see cref="DeliveryAttempt"/>'s).</summary>
@@ -304,12 +345,13 @@ internal sealed partial class QueueManager(
             return entry.Refused.Count == 0 ? DeliveryAttempt.Delivered : DeliveryAttempt.Bounced;
         }
 
-        var wait = RetryDelay(entry.Attempts);
+        // The upstream's own Retry-After says when, exactly; otherwise exponential back-off.
+        var wait = outcome.RetryAfter ?? RetryDelay(entry.Attempts);
         entry.NextAttempt = now + wait;
         if (outcome.MailboxBackOff)
         {
-            // Exchange says the mailbox itself is over its limits: every message of it waits, at least a minute.
-            var until = now + (wait > TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1));
+            // The mailbox itself is over its limits: every message of it waits, until Retry-After or at least a minute.
+            var until = now + (outcome.RetryAfter ?? (wait > TimeSpan.FromMinutes(1) ? wait : TimeSpan.FromMinutes(1)));
             lock (_gate) _pausedUntil[mailbox] = until;
             LogMailboxPaused(mailbox, until, entry.LastReply);
         }
@@ -380,8 +422,13 @@ internal sealed partial class QueueManager(
         return full * (0.5 + Random.Shared.NextDouble() / 2);
     }
 
-    private string MailboxOf(QueueEntry entry) =>
-        transports.Serves(entry.Envelope.Account) ? DeliveryTransports.MailboxOf(transports.IdentityFor(entry.Envelope.Account)) : $"account:{entry.Envelope.Account}";
+    private MailboxLimits LimitsOf(QueueEntry entry) =>
+        transports.LimitsFor(transports.Serves(entry.Envelope.Account) ? transports.IdentityFor(entry.Envelope.Account) : UpstreamIdentity.Anonymous);
+
+    private string MailboxOf(QueueEntry entry) => MailboxOf(entry.Envelope.Account);
+
+    private string MailboxOf(string? account) =>
+        transports.Serves(account) ? DeliveryTransports.MailboxOf(transports.IdentityFor(account)) : $"account:{account}";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} client={Client} account={Account} attempt {Attempt}: {Delivered} delivered, {Refused} refused, {Pending} pending; reply=\"{Reply}\"")]
     private partial void LogAttempt(string messageId, string client, string account, int attempt, int delivered, int refused, int pending, string reply);

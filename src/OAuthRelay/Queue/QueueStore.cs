@@ -67,8 +67,7 @@ public sealed partial class QueueStore : IDisposable
             await file.WriteAsync(header, cancellationToken);
             file.WriteByte((byte)'\n');
             await content.CopyToAsync(file, 64 * 1024, cancellationToken);
-            await file.FlushAsync(cancellationToken);
-            file.Flush(flushToDisk: true);
+            file.Flush(flushToDisk: true); // what is still buffered, then fsync: one blocking call (no trip through the thread pool first)
             size = file.Length - header.Length - 1;
         }
         catch
@@ -126,6 +125,9 @@ public sealed partial class QueueStore : IDisposable
     /// <summary>The messages in the dead-letter folder, with their reasons, oldest first.</summary>
     public IReadOnlyList<QueueEntry> DeadLetters() =>
         Directory.GetFiles(_deadLetter, "*.json").Select(ReadState).OfType<QueueEntry>().OrderBy(e => e.Envelope.Received).ToList();
+
+    /// <summary>One dead letter with its reason; null when there is none by that id.</summary>
+    public QueueEntry? DeadLetter(string id) => MessageIds.IsSafe(id) ? ReadState(StatePath(_deadLetter, id)) : null;
 
     /// <summary>
     /// At start: what a crash left. Content still being received was never acknowledged and is removed; a message

@@ -12,7 +12,7 @@ namespace OAuthRelay.Relay;
 /// One client connection as the relay sees it: which client it is, what that client may do (MAIL and RCPT are answered
 /// from its policy alone), and the hand-off of each message once its content is in. Writes one log line per message.
 /// </summary>
-internal sealed partial class RelaySession(ClientAuthenticator authenticator, MessageHandoff handoff, RelayMetrics metrics, TimeProvider time, ILogger logger, SmtpSessionInfo info, RelayClient? networkClient)
+internal sealed partial class RelaySession(ClientAuthenticator authenticator, MessageHandoff handoff, RelayMetrics metrics, MessageHistory history, TimeProvider time, ILogger logger, SmtpSessionInfo info, RelayClient? networkClient)
     : ISmtpBackendSession
 {
     private static readonly SmtpReply SenderNotAllowed = new(550, "5.7.1", "Sender address not allowed for this client");
@@ -94,6 +94,7 @@ internal sealed partial class RelaySession(ClientAuthenticator authenticator, Me
         };
         LogMessage(level, envelope.Id, outcome, client.Name, client.Account ?? "-", client.DeliveryMode.ToString(), counted.BytesRead, _recipients.Count, reply.ToString(), (long)duration.TotalMilliseconds);
         metrics.MessageFinished(client.Name, reply.Code, counted.BytesRead, duration);
+        history.Record(new MessageRecord(envelope.Received, envelope.Id, client.Name, client.Account ?? "-", client.DeliveryMode.ToString(), counted.BytesRead, _recipients.Count, reply.Code, reply.ToString(), duration));
         return reply;
     }
 

@@ -30,11 +30,16 @@ internal static class PrivateStorage
     /// Copies <paramref name="content"/> into a new private file, flushed to the disk itself when asked; on any
     /// failure the file is removed. Returns the number of bytes written.
     /// </summary>
-    public static async Task<long> WriteAsync(string path, Stream content, bool flushToDisk, CancellationToken cancellationToken)
+    public static Task<long> WriteAsync(string path, Stream content, bool flushToDisk, CancellationToken cancellationToken) =>
+        WriteAsync(path, ReadOnlyMemory<byte>.Empty, content, flushToDisk, cancellationToken);
+
+    /// <summary>The same, the file starting with <paramref name="start"/> (content already read) before the rest.</summary>
+    public static async Task<long> WriteAsync(string path, ReadOnlyMemory<byte> start, Stream content, bool flushToDisk, CancellationToken cancellationToken)
     {
         try
         {
             await using var file = CreateFile(path);
+            await file.WriteAsync(start, cancellationToken);
             await content.CopyToAsync(file, 64 * 1024, cancellationToken);
             await file.FlushAsync(cancellationToken);
             if (flushToDisk) file.Flush(flushToDisk: true);

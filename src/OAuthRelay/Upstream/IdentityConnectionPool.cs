@@ -104,20 +104,41 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
         return CloseBeyondShareAsync();
     }
 
-    /// <summary>Closes idle connections unused for longer than the idle timeout.</summary>
+    /// <summary>Closes idle connections unused for longer than the idle timeout (every one when the pool is disposed).</summary>
     public async Task CloseIdleAsync(bool all)
     {
-        List<UpstreamConnection> stale;
+        while (TakeStale(all) is var (connection, slot) && connection is not null)
+        {
+            try
+            {
+                await CloseAsync(connection);
+            }
+            finally
+            {
+                if (slot) _slots.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// An idle connection to close, with a slot held while it closes: until Exchange has seen it go it still counts
+    /// against the mailbox, so a lease must not open another meanwhile. With no slot free it stays idle for the next
+    /// sweep (or a lease discards it). Disposing the pool (<paramref name="all"/>) needs no slot: nothing leases then.
+    /// </summary>
+    private (UpstreamConnection? Connection, bool Slot) TakeStale(bool all)
+    {
         lock (_idle)
         {
             var cutoff = time.GetUtcNow() - options.IdleTimeout;
-            var keep = _idle.Where(c => !all && c.LastUsed > cutoff).Reverse().ToList();
-            stale = _idle.Except(keep).ToList();
+            var stale = _idle.FirstOrDefault(c => all || c.LastUsed <= cutoff);
+            if (stale is null) return (null, false);
+            var slot = !all && _slots.Wait(0);
+            if (!all && !slot) return (null, false);
+            var keep = _idle.Where(c => c != stale).Reverse().ToList();
             _idle.Clear();
             foreach (var connection in keep) _idle.Push(connection);
+            return (stale, slot);
         }
-
-        foreach (var connection in stale) await CloseAsync(connection);
     }
 
     private UpstreamBusyException Busy() => new(identity.ToString(), options.ConnectionWaitTimeout);

@@ -23,8 +23,37 @@ internal sealed class PassThroughSmtpClient : SmtpClient
         return refusals;
     }
 
+    /// <summary>
+    /// The size of the content as the client sent it, for MAIL's SIZE parameter: MimeKit writes it back byte for byte,
+    /// so MailKit need not write the whole message once more only to count it. Null: MailKit counts.
+    /// </summary>
+    public long? SpooledSize { get; set; }
+
     protected override void Prepare(FormatOptions options, MimeMessage message, EncodingConstraint constraint, int maxLineLength)
     {
+    }
+
+    protected override long GetSize(FormatOptions options, MimeMessage message, CancellationToken cancellationToken) =>
+        KnownSize(message) ?? base.GetSize(options, message, cancellationToken);
+
+    protected override Task<long> GetSizeAsync(FormatOptions options, MimeMessage message, CancellationToken cancellationToken) =>
+        KnownSize(message) is { } size ? Task.FromResult(size) : base.GetSizeAsync(options, message, cancellationToken);
+
+    /// <summary>
+    /// The spooled size, unless MailKit will send the message with BDAT (a part in binary transfer encoding and an
+    /// upstream with BINARYMIME): BDAT announces the exact count of the bytes that follow, so MailKit counts them itself.
+    /// </summary>
+    private long? KnownSize(MimeMessage message)
+    {
+        if (SpooledSize is not { } size) return null;
+        if ((Capabilities & SmtpCapabilities.BinaryMime) == 0) return size;
+        using var parts = new MimeIterator(message);
+        while (parts.MoveNext())
+        {
+            if (parts.Current is MimePart { ContentTransferEncoding: ContentEncoding.Binary }) return null;
+        }
+
+        return size;
     }
 
     protected override void OnRecipientNotAccepted(MimeMessage message, MailboxAddress mailbox, SmtpResponse response)

@@ -4,6 +4,7 @@ using MailKit.Security;
 using OAuthRelay.Connections;
 using OAuthRelay.Smtp.Server;
 using OAuthRelay.Tokens;
+using OAuthRelay.Tokens.Configuration;
 
 namespace OAuthRelay.Upstream;
 
@@ -20,7 +21,7 @@ internal sealed class UpstreamConnector(
 {
     private static readonly string[] PasswordMechanisms = ["PLAIN", "LOGIN"];
 
-    public MailProtocol Protocol => MailProtocol.Smtp;
+    public string Resource => TokenResource.Smtp.Name;
 
     public async Task ProbeAsync(UpstreamIdentity identity, CancellationToken cancellationToken)
     {

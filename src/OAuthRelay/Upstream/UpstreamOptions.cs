@@ -43,6 +43,9 @@ public sealed class UpstreamOptions
     /// <summary>The IMAP server the IMAP listeners splice to (implicit TLS; TrustedCaFile, revocation and Timeout shared).</summary>
     public MailboxUpstreamOptions Imap { get; set; } = new() { Host = "outlook.office365.com", Port = 993 };
 
+    /// <summary>How accounts with Transport Graph send through Microsoft Graph.</summary>
+    public GraphUpstreamOptions Graph { get; set; } = new();
+
     /// <summary>The POP3 server the POP3 listeners splice to (implicit TLS).</summary>
     public MailboxUpstreamOptions Pop3 { get; set; } = new() { Host = "outlook.office365.com", Port = 995 };
 }

@@ -22,9 +22,9 @@ internal sealed partial class UpstreamRefusalProbe(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                foreach (var (account, protocol) in tokens.UpstreamRefusals())
+                foreach (var (account, resource) in tokens.UpstreamRefusals())
                 {
-                    var probe = probes.FirstOrDefault(p => p.Protocol == protocol);
+                    var probe = probes.FirstOrDefault(p => p.Resource == resource.Name);
                     if (probe is null) continue;
                     try
                     {
@@ -33,7 +33,7 @@ internal sealed partial class UpstreamRefusalProbe(
                     catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                     {
                         // A refusal is recorded by the login itself; anything else only means: not yet.
-                        LogProbeFailed(account, protocol.ToString(), e.GetType().Name);
+                        LogProbeFailed(account, resource.Name, e.GetType().Name);
                     }
                 }
             }
@@ -43,6 +43,6 @@ internal sealed partial class UpstreamRefusalProbe(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Account {Account}: {Protocol} login probe did not get through ({Error})")]
-    private partial void LogProbeFailed(string account, string protocol, string error);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Account {Account}: {Resource} login probe did not get through ({Error})")]
+    private partial void LogProbeFailed(string account, string resource, string error);
 }

@@ -11,7 +11,7 @@ public sealed partial class NamespaceLayerTests
     private static readonly string[][] Layers =
     [
         ["Configuration"], ["Clients"], ["Spool"], ["Upstream"], ["Delivery"], ["Queue"], ["Listeners"], ["Observability"],
-        ["Relay", "MailboxProxy"], ["Hosting"], ["Cli"],
+        ["Relay", "MailboxProxy"], ["OperatorConsole"], ["Hosting"], ["Cli"],
     ];
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using OAuthRelay.Tests.Infrastructure;
 
 namespace OAuthRelay.Tests.Configuration;
@@ -41,6 +42,27 @@ public sealed class ConfigurationCheckTests : IDisposable
     };
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [Fact]
+    public async Task Check_config_says_what_each_account_needs_granted_for_its_transport()
+    {
+        var settings = Valid();
+        settings["Accounts:graph:Mailbox"] = "notices@contoso.test";
+        settings["Accounts:graph:ClientId"] = "00000000-0000-0000-0000-000000000002";
+        settings["Accounts:graph:ClientSecret"] = "secret";
+        settings["Accounts:graph:Flow"] = "App";
+        settings["Accounts:graph:Transport"] = "Graph";
+        settings["Accounts:graph:GraphBaseUrl"] = "http://graph.example.test/v1.0/";
+
+        var (exit, output, error) = await CommandLineRun.RunAsync("check-config", "--config", Write(settings));
+
+        Assert.Equal(1, exit);
+        Assert.Equal(["Invalid configuration: Account 'graph': GraphBaseUrl 'http://graph.example.test/v1.0/' is not an https URL."], Lines(error));
+        var needs = Lines(output).Where(l => l.StartsWith("Needs:")).ToList();
+        Assert.Contains(needs, l => l.StartsWith("Needs: Account 'office' sends over SMTP AUTH as forms@contoso.test: it needs the delegated permission(s) https://outlook.office.com/SMTP.Send"));
+        Assert.Contains(needs, l => l.StartsWith("Needs: Account 'graph' sends through Microsoft Graph as an app: it needs the Graph application permission Mail.Send, and Mail.ReadWrite")
+            && l.Contains("notices@contoso.test with RBAC for Applications"));
+    }
 
     [Fact]
     public async Task Enum_typos_are_rejected_by_check_config_each_in_one_line_with_the_valid_values()
@@ -98,6 +120,7 @@ public sealed class ConfigurationCheckTests : IDisposable
     [InlineData("Upstream:TrustedCaFile", "{folder}/empty-ca.pem", "Upstream:TrustedCaFile {folder}/empty-ca.pem holds no PEM certificate.")]
     [InlineData("Admin:Address", "admin.contoso.test", "Admin: Address 'admin.contoso.test' is not an IP address, *, :: or localhost.")]
     [InlineData("Admin:BearerTokenFile", "{folder}/admin-token", "Admin: BearerTokenFile {folder}/admin-token does not exist.")]
+    [InlineData("Admin:PasswordHash", "hunter2", "Admin: PasswordHash is not a hash from `hash-password`.")]
     [InlineData("Configuration:PollInterval", "00:00:00", "Configuration:PollInterval must be more than zero, not 00:00:00.")]
     public async Task Each_problem_fails_check_config_in_one_line_naming_the_setting(string key, string value, string problem)
     {
@@ -186,6 +209,32 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Equal("OK: the relay can start with this configuration.", lines[^1]);
         foreach (var secret in new[] { "client-secret-value-1", settings["Tokens:CacheKey"]!, "admin-token-value-2", RelayTestHost.PasswordHash })
             Assert.DoesNotContain(secret, output);
+    }
+
+    [Fact]
+    public async Task Check_config_and_clients_list_show_each_clients_effective_delivery_mode()
+    {
+        var settings = Valid();
+        settings["Relay:DeliveryMode"] = "Queue";
+        settings["Clients:tools:Networks:0"] = "127.0.0.0/8";
+        settings["Clients:tools:Account"] = "office";
+        settings["Clients:tools:DeliveryMode"] = "PassThrough";
+        var file = Write(settings);
+
+        var (exit, output, _) = await CommandLineRun.RunAsync("check-config", "--config", file);
+
+        Assert.Equal(0, exit);
+        var lines = Lines(output);
+        Assert.Contains("Clients:app:DeliveryMode = (not set)", lines);
+        Assert.Contains("Clients:app:DeliveryMode (effective) = Queue", lines);
+        Assert.Contains("Clients:app:OAuth (effective) = on", lines);
+        Assert.Contains("Clients:tools:DeliveryMode (effective) = PassThrough", lines);
+
+        (exit, output, _) = await CommandLineRun.RunAsync("clients", "list", "--config", file);
+
+        Assert.Equal(0, exit);
+        Assert.Matches($@"(?m)^app +{Regex.Escape(RelayTestHost.UserName)} +office +on +Queue\r?$", output);
+        Assert.Matches(@"(?m)^tools +127\.0\.0\.0/8 +office +on +PassThrough\r?$", output);
     }
 
     [Fact]

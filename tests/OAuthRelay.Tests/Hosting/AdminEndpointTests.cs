@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using OAuthRelay.Connections;
+using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Observability;
 using OAuthRelay.Tests.Infrastructure;
 using OAuthRelay.Tokens;
@@ -24,7 +24,7 @@ public sealed class AdminEndpointTests
             ["Tokens:CacheKey"] = Convert.ToBase64String(new byte[32]),
         });
         var tokens = host.Services.GetRequiredService<TokenService>();
-        await Assert.ThrowsAsync<TokenUnavailableException>(() => tokens.GetAccessTokenAsync("office", MailProtocol.Smtp));
+        await Assert.ThrowsAsync<TokenUnavailableException>(() => tokens.GetAccessTokenAsync("office", TokenResource.Smtp));
 
         using var http = new HttpClient();
         var response = await http.GetAsync($"http://{host.Services.GetRequiredService<AdminEndpoint>().EndPoint}/health");

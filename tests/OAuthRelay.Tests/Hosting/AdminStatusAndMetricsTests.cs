@@ -1,16 +1,16 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using OAuthRelay.Observability;
+using OAuthRelay.Tests.Infrastructure;
 using OAuthRelay.Tests.Relay;
 using OAuthRelay.Tokens;
 
 namespace OAuthRelay.Tests.Hosting;
 
 /// <summary>The admin endpoint over HTTP on loopback: probes, /status and /metrics, with and without a bearer token.</summary>
-public sealed partial class AdminStatusAndMetricsTests
+public sealed class AdminStatusAndMetricsTests
 {
     private const string Token = "admin-token-for-tests-0123";
 
@@ -38,20 +38,7 @@ public sealed partial class AdminStatusAndMetricsTests
         Assert.StartsWith("text/plain; version=0.0.4", response.Content.Headers.ContentType!.ToString());
         var text = await response.Content.ReadAsStringAsync();
 
-        var samples = new Dictionary<string, double>();
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (line.StartsWith('#'))
-            {
-                Assert.Matches(@"^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$", line);
-                continue;
-            }
-
-            var sample = Sample().Match(line);
-            Assert.True(sample.Success, $"not a Prometheus sample: {line}");
-            samples[sample.Groups[1].Value] = double.Parse(sample.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-        }
-
+        var samples = PrometheusText.Parse(text);
         Assert.Equal(1, samples["oauthrelay_messages_total{client=\"app\",stage=\"DATA\",reply_class=\"2xx\"}"]);
         Assert.Equal(1, samples["oauthrelay_message_size_bytes_count"]);
         Assert.True(samples["oauthrelay_token_requests_total{account=\"office\"}"] >= 1);
@@ -121,7 +108,4 @@ public sealed partial class AdminStatusAndMetricsTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("7000215", await response.Content.ReadAsStringAsync());
     }
-
-    [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$")]
-    private static partial Regex Sample();
 }

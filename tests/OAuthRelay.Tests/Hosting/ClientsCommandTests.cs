@@ -47,6 +47,11 @@ public sealed class ClientsCommandTests
 
         Assert.Equal(1, await RunCliAsync("clients", "set-oauth", "nobody", "on", "--config", file));
         Assert.NotEqual(0, await RunCliAsync("clients", "set-oauth", "app", "maybe", "--config", file));
+
+        // "basic" has no account: with OAuth on the relay would refuse the file, so it is not written.
+        var before = await File.ReadAllBytesAsync(file);
+        Assert.Equal(1, await RunCliAsync("clients", "set-oauth", "basic", "on", "--config", file));
+        Assert.Equal(before, await File.ReadAllBytesAsync(file));
         Directory.Delete(folder, recursive: true);
     }
 

@@ -53,7 +53,10 @@ public sealed class CrashRecoveryTests : IAsyncDisposable
             await halfway.SendRawAsync("Subject: never acknowledged\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 998) + "\r\n", 100)));
             await WaitForFileAsync(Path.Combine(_folder, "queue", "incoming"));
 
-            // (b) Right after the 250s.
+            // (b) Right after the 250s, once the first attempts against the unreachable upstream are recorded: a kill
+            // during one of those is case (c), a message that may have gone, and is tested below.
+            await relay.Logs.WaitForLineAsync("attempt 1:", 5);
+            await WaitUntilNoneAsync(Path.Combine(_folder, "queue", "messages"), "*.sending");
             await relay.KillAsync();
             logsBefore = relay.Logs.All;
         }
@@ -155,6 +158,16 @@ public sealed class CrashRecoveryTests : IAsyncDisposable
     private static List<string> Hashes(IEnumerable<byte[]> messages) => messages.Select(m => Convert.ToHexString(SHA256.HashData(m))).Order().ToList();
 
     /// <summary>Waits until the folder has a file (a message being received), polling the disk as a client would see it.</summary>
+    /// <summary>Waits until no file in <paramref name="folder"/> matches <paramref name="pattern"/>.</summary>
+    private static async Task WaitUntilNoneAsync(string folder, string pattern)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var watcher = new FileSystemWatcher(folder, pattern) { EnableRaisingEvents = true };
+        var deleted = new SemaphoreSlim(0);
+        watcher.Deleted += (_, _) => deleted.Release();
+        while (Directory.GetFiles(folder, pattern).Length > 0) await deleted.WaitAsync(timeout.Token);
+    }
+
     private static async Task WaitForFileAsync(string folder)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));

@@ -28,10 +28,13 @@ internal sealed class QueueProbe : IDisposable
         return await _attempts.Reader.ReadAsync(timeout.Token);
     }
 
-    /// <summary>Moves the clock to when the message may be tried again: its next attempt, or later if its mailbox is paused.</summary>
-    public void AdvanceToRetry(SignalingTimeProvider time, string messageId)
+    /// <summary>
+    /// Moves the clock to when the messages may be tried again, all of them: their next attempts, or later if their
+    /// mailbox is paused.
+    /// </summary>
+    public void AdvanceToRetry(SignalingTimeProvider time, params string[] messageIds)
     {
-        var due = Manager.Find(messageId)!.NextAttempt;
+        var due = messageIds.Max(id => Manager.Find(id)!.NextAttempt);
         foreach (var pausedUntil in Manager.PausedMailboxes().Values) due = due > pausedUntil ? due : pausedUntil;
         // The relay's timers run in whole milliseconds, rounded up.
         var wait = due - time.GetUtcNow();

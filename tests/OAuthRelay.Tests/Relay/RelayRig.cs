@@ -10,7 +10,8 @@ namespace OAuthRelay.Tests.Relay;
 /// The relay in pass-through mode between a legacy client and the fake Office 365, tokens from the fake Entra ID.
 /// Client "app" authenticates as <see cref="RelayTestHost.UserName"/> and sends as the account's mailbox with XOAUTH2;
 /// client "basic" has OAuth off and its own credentials go upstream. IMAP and POP3 listeners (STARTTLS and implicit
-/// TLS) splice to the fake Office 365 IMAP and POP3 servers.
+/// TLS) splice to the fake Office 365 IMAP and POP3 servers. Started with <see cref="StartGraphAsync"/>, account
+/// "office" sends through the fake Microsoft Graph instead.
 /// </summary>
 public sealed class RelayRig : IAsyncDisposable
 {
@@ -19,8 +20,9 @@ public sealed class RelayRig : IAsyncDisposable
 
     private readonly string _folder;
 
-    private RelayRig(FakeEntraId entra, FakeOffice365 office, FakeOffice365Imap imap, FakeOffice365Pop3 pop3, RelayTestHost relay, string folder)
+    private RelayRig(FakeEntraId entra, FakeOffice365 office, FakeOffice365Imap imap, FakeOffice365Pop3 pop3, RelayTestHost relay, string folder, FakeGraph? graph)
     {
+        Graph = graph;
         Entra = entra;
         Office = office;
         Imap = imap;
@@ -38,6 +40,12 @@ public sealed class RelayRig : IAsyncDisposable
     public FakeOffice365Pop3 Pop3 { get; }
 
     public RelayTestHost Relay { get; }
+
+    /// <summary>The fake Microsoft Graph account "office" sends through (<see cref="StartGraphAsync"/>), else null.</summary>
+    public FakeGraph? Graph { get; }
+
+    /// <summary>Messages the upstream took as the account: over SMTP with XOAUTH2 and through Graph.</summary>
+    public int DeliveredAsAccount => Office.Messages.Count(m => m.Mechanism == "XOAUTH2") + (Graph?.Messages.Count ?? 0);
 
     public string Mailbox => FakeEntraId.UserName;
 
@@ -65,10 +73,25 @@ public sealed class RelayRig : IAsyncDisposable
 
     private static readonly Lazy<string> BasicHash = new(() => PasswordHasher.Hash(BasicPassword, PasswordHasher.MinimumIterations));
 
-    public static async Task<RelayRig> StartAsync(Action<Dictionary<string, string?>>? adjust = null, Func<Dictionary<string, string?>, string>? writeConfigFile = null, TimeProvider? time = null)
+    /// <summary>The rig with account "office" on Transport Graph, towards a fake Graph that trusts the fake Entra ID's tokens.</summary>
+    public static async Task<RelayRig> StartGraphAsync(Action<Dictionary<string, string?>>? adjust = null, TimeProvider? time = null, Action<FakeEntraId>? prepareEntra = null)
+    {
+        var entra = await FakeEntraId.StartAsync();
+        prepareEntra?.Invoke(entra);
+        var graph = await FakeGraph.StartAsync(entra);
+        return await StartAsync(s =>
+        {
+            s["Accounts:office:Transport"] = "Graph";
+            s["Accounts:office:GraphBaseUrl"] = graph.ApiBase.ToString();
+            adjust?.Invoke(s);
+        }, time: time, entra: entra, graph: graph);
+    }
+
+    public static async Task<RelayRig> StartAsync(Action<Dictionary<string, string?>>? adjust = null, Func<Dictionary<string, string?>, string>? writeConfigFile = null, TimeProvider? time = null,
+        FakeEntraId? entra = null, FakeGraph? graph = null)
     {
         var folder = Directory.CreateTempSubdirectory("oauthrelay-relay-").FullName;
-        var entra = await FakeEntraId.StartAsync();
+        entra ??= await FakeEntraId.StartAsync();
         var office = new FakeOffice365(entra) { BasicUsers = { [BasicUser] = BasicPassword } };
         var imap = new FakeOffice365Imap(entra) { BasicUsers = { [BasicUser] = BasicPassword } };
         var pop3 = new FakeOffice365Pop3(entra) { BasicUsers = { [BasicUser] = BasicPassword } };
@@ -90,7 +113,7 @@ public sealed class RelayRig : IAsyncDisposable
             time,
             configFile);
         await relay.Services.GetRequiredService<TokenService>().ImportRefreshTokenAsync("office", entra.IssueRefreshToken());
-        return new RelayRig(entra, office, imap, pop3, relay, folder);
+        return new RelayRig(entra, office, imap, pop3, relay, folder, graph);
     }
 
     public async ValueTask DisposeAsync()
@@ -99,6 +122,7 @@ public sealed class RelayRig : IAsyncDisposable
         await Office.DisposeAsync();
         await Imap.DisposeAsync();
         await Pop3.DisposeAsync();
+        if (Graph is not null) await Graph.DisposeAsync();
         await Entra.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }

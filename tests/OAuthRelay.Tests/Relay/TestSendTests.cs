@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -85,6 +86,27 @@ public sealed class TestSendTests : IDisposable
         var received = Assert.Single(rig.Office.Messages);
         Assert.Equal("XOAUTH2", received.Mechanism);
         Assert.Equal(["someone@example.test"], received.To);
+        foreach (var secret in rig.Entra.IssuedSecrets) Assert.DoesNotContain(secret, output);
+    }
+
+    [Fact]
+    public async Task A_graph_account_sends_through_sendMail_and_a_refusal_names_the_missing_permission()
+    {
+        await using var rig = await RelayRig.StartGraphAsync();
+
+        var (exit, output) = await RunAsync(rig);
+
+        Assert.Equal(0, exit);
+        Assert.Matches(@"token:   ok for relay@contoso.test \(Microsoft Graph, https://graph.microsoft.com\), expires .*\n", output);
+        Assert.Contains("/v1.0/users/relay@contoso.test/sendMail accepted for processing (202)", output);
+        Assert.Contains("To: someone@example.test", Encoding.UTF8.GetString(Assert.Single(rig.Graph!.Messages).Mime!));
+
+        rig.Graph.FailNext(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+        (exit, output) = await RunAsync(rig);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("send:    FAILED: 403 ErrorAccessDenied: Access is denied.", output);
+        Assert.Contains("lacks Mail.Send", output);
         foreach (var secret in rig.Entra.IssuedSecrets) Assert.DoesNotContain(secret, output);
     }
 

@@ -1,8 +1,8 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OAuthRelay.Fakes;
 using OAuthRelay.State;
+using OAuthRelay.Tests.Infrastructure;
 
 namespace OAuthRelay.Tests.State;
 
@@ -15,13 +15,7 @@ public sealed class SharedStatePrimitivesTests : IAsyncDisposable
 
     private ServiceProvider Replica()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["State:Redis"] = $"127.0.0.1:{_redis.OpenGateway().EndPoint.Port}",
-            ["State:Replicas"] = "2",
-            ["State:Timeout"] = "00:00:10",
-        }).Build();
-        var replica = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(_time).AddSharedState(configuration).BuildServiceProvider();
+        var replica = SharedStateReplica.Start(_redis, _time, replicas: 2);
         _replicas.Add(replica);
         return replica;
     }

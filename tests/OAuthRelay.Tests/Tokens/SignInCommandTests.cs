@@ -1,7 +1,8 @@
 using System.Text.Json;
 using OAuthRelay.Cli;
-using OAuthRelay.Connections;
+using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Fakes;
+using OAuthRelay.Tokens;
 
 namespace OAuthRelay.Tests.Tokens;
 
@@ -25,7 +26,7 @@ public sealed class SignInCommandTests
         Assert.Contains("valid until", printed);
         Assert.DoesNotContain(rig.Entra.IssuedSecrets, s => printed.Contains(s));
         Assert.Equal(refreshToken, rig.Entra.LastPresentedRefreshToken);
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using Microsoft.Identity.Client;
-using OAuthRelay.Connections;
+using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Fakes;
 using OAuthRelay.Tokens;
 using OAuthRelay.Tokens.Health;
@@ -21,11 +21,11 @@ public sealed class SignedInUserTests
         Assert.Contains($"signed in as {Intruder}", refused.Message);
         Assert.Contains($"sends as {FakeEntraId.UserName}", refused.Message);
 
-        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.True(rig.Entra.IsValidAccessToken(token.Token, FakeEntraId.UserName));
         Assert.Equal(TokenHealthState.Healthy, rig.Tokens.Health("mailbox").State);
         rig.Restart(); // and nothing of the intruder was kept on disk
-        Assert.True(rig.Entra.IsValidAccessToken((await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).Token, FakeEntraId.UserName));
+        Assert.True(rig.Entra.IsValidAccessToken((await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp)).Token, FakeEntraId.UserName));
     }
 
     [Fact]
@@ -35,13 +35,13 @@ public sealed class SignedInUserTests
         rig.Entra.SignInUser = Intruder;
 
         string? shown = null;
-        await Assert.ThrowsAsync<WrongUserSignedInException>(() => rig.Tokens.SignInWithDeviceCodeAsync("mailbox", message =>
+        await Assert.ThrowsAsync<WrongUserSignedInException>(() => rig.Tokens.SignInWithDeviceCodeAsync("mailbox", prompt =>
         {
-            shown = message;
+            shown = prompt.ToString();
             return Task.CompletedTask;
         }));
         Assert.Contains($"Sign in as {FakeEntraId.UserName}", shown);
-        await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp));
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class SignedInUserTests
         await app.AcquireTokenByRefreshToken(["https://outlook.office.com/SMTP.Send"], rig.Entra.IssueRefreshToken()).ExecuteAsync();
         Assert.Equal(2, (await rig.Tokens.Accounts.Single().App.GetAccountsAsync()).Count());
 
-        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.True(rig.Entra.IsValidAccessToken(token.Token, FakeEntraId.UserName));
         Assert.Equal(FakeEntraId.UserName, rig.Tokens.AllUsage().Single().SignedInAs);
 
@@ -81,15 +81,15 @@ public sealed class SignedInUserTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
 
         await rig.Tokens.LogoutAsync("mailbox");
 
         Assert.False(File.Exists(rig.CacheFile()));
-        var error = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        var error = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp));
         Assert.Equal(TokenHealthState.NeedsSignIn, error.Health.State);
         rig.Restart();
-        await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp));
     }
 
     [Fact]
@@ -98,16 +98,16 @@ public sealed class SignedInUserTests
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
         var relay = rig.Tokens;
-        await relay.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await relay.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
 
         // The CLI, another process on the same cache file: sign-out, then the relay no longer serves its held token.
         using (var cli = rig.Another()) await cli.Tokens.LogoutAsync("mailbox");
-        await Assert.ThrowsAsync<TokenUnavailableException>(() => relay.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        await Assert.ThrowsAsync<TokenUnavailableException>(() => relay.GetAccessTokenAsync("mailbox", TokenResource.Smtp));
 
         // A new sign-in with the CLI: the relay picks it up at once, and its own refresh keeps what the CLI stored.
         var imported = rig.Entra.IssueRefreshToken();
         using (var cli = rig.Another()) await cli.Tokens.ImportRefreshTokenAsync("mailbox", imported);
-        Assert.True(rig.Entra.IsValidAccessToken((await relay.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).Token, FakeEntraId.UserName));
+        Assert.True(rig.Entra.IsValidAccessToken((await relay.GetAccessTokenAsync("mailbox", TokenResource.Smtp)).Token, FakeEntraId.UserName));
         await relay.RenewAsync("mailbox");
         using var later = rig.Another();
         await later.Tokens.RenewAsync("mailbox");

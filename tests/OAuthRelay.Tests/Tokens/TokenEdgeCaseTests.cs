@@ -1,4 +1,4 @@
-using OAuthRelay.Connections;
+using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Fakes;
 using OAuthRelay.Tokens.Health;
 
@@ -18,13 +18,13 @@ public sealed class TokenEdgeCaseTests
         // One use every 10 seconds for 3 minutes: all served by one token (4 minutes is half its life).
         for (var use = 0; use < 18; use++)
         {
-            await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+            await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
             rig.Time.Advance(TimeSpan.FromSeconds(10));
         }
 
         Assert.Equal(before, rig.Entra.TokenRequests);
         rig.Time.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(5));
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.Equal(before + 1, rig.Entra.TokenRequests);
         Assert.Single(rig.Logs.Lines, l => l.Contains("less than twice Tokens:RefreshMargin"));
     }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using OAuthRelay.Connections;
 using OAuthRelay.Tokens;
 using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Tokens.Health;
@@ -18,7 +17,7 @@ public sealed class TokenRenewalServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        var held = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var held = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         var refreshed = Refreshed(rig, held);
         using var renewer = Renewer(rig);
         await renewer.StartAsync(default);
@@ -28,7 +27,7 @@ public sealed class TokenRenewalServiceTests
         await refreshed.WaitAsync(TimeSpan.FromSeconds(15));
         await renewer.StopAsync(default);
 
-        Assert.NotEqual(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).Token);
+        Assert.NotEqual(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp)).Token);
         Assert.Equal(before + 1, rig.Entra.TokenRequests);
     }
 
@@ -67,7 +66,7 @@ public sealed class TokenRenewalServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         rig.Entra.Failure = (503, "temporarily_unavailable", 0);
         using var renewer = Renewer(rig);
         await renewer.StartAsync(default);

@@ -1,5 +1,5 @@
 using System.Text;
-using OAuthRelay.Connections;
+using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Fakes;
 using OAuthRelay.Tokens;
 using OAuthRelay.Tokens.Health;
@@ -20,7 +20,7 @@ public sealed class TokenServiceTests
         Assert.Contains("https://outlook.office.com/SMTP.Send", signIn.Scopes);
         Assert.DoesNotContain(rig.Entra.IssuedSecrets, secret => signIn.ToString().Contains(secret));
 
-        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.True(rig.Entra.IsValidAccessToken(token.Token, FakeEntraId.UserName));
         Assert.Equal(1, rig.Entra.TokenRequests);
         Assert.Equal(TokenHealthState.Healthy, rig.Tokens.Health("mailbox").State);
@@ -32,10 +32,10 @@ public sealed class TokenServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        var first = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var first = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         var requests = rig.Entra.TokenRequests;
 
-        var second = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var second = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.Equal(first.Token, second.Token);
         Assert.Equal(requests, rig.Entra.TokenRequests);
     }
@@ -45,11 +45,11 @@ public sealed class TokenServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        var first = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var first = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         var requests = rig.Entra.TokenRequests;
 
         rig.Time.Advance(NearExpiry);
-        var refreshed = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var refreshed = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.NotEqual(first.Token, refreshed.Token);
         Assert.Equal(requests + 1, rig.Entra.TokenRequests);
         var presented = rig.Entra.LastPresentedRefreshToken;
@@ -67,12 +67,12 @@ public sealed class TokenServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         rig.Time.Advance(NearExpiry);
         var before = rig.Entra.TokenRequests;
 
         rig.Entra.Hold();
-        var callers = Enumerable.Range(0, 100).Select(_ => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).ToArray();
+        var callers = Enumerable.Range(0, 100).Select(_ => rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp)).ToArray();
         await rig.Entra.WaitForRequestsAsync(before + 1);
         rig.Entra.Release();
         var tokens = await Task.WhenAll(callers);
@@ -89,7 +89,7 @@ public sealed class TokenServiceTests
         var before = rig.Entra.TokenRequests;
 
         rig.Restart();
-        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.True(rig.Entra.IsValidAccessToken(token.Token, FakeEntraId.UserName));
         Assert.Equal(before, rig.Entra.TokenRequests);
     }
@@ -99,18 +99,18 @@ public sealed class TokenServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        var held = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var held = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         rig.Entra.RevokeAllRefreshTokens();
         rig.Time.Advance(NearExpiry);
 
-        Assert.Equal(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).Token);
+        Assert.Equal(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp)).Token);
         var health = rig.Tokens.Health("mailbox");
         Assert.Equal((TokenHealthState.NeedsSignIn, "70008"), (health.State, health.ErrorCode));
         Assert.Contains("import-refresh-token mailbox", health.Action);
         Assert.Contains($"it expires {held.ExpiresOn:u}", health.Action);
 
         rig.Time.Advance(TimeSpan.FromMinutes(4) + TimeSpan.FromSeconds(1)); // less than the safety minute left
-        var error = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        var error = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp));
         Assert.Equal(TokenHealthState.NeedsSignIn, error.Health.State);
         Assert.Single(rig.Logs.Lines, l => l.Contains("token health is now NeedsSignIn"));
         rig.AssertNoSecretsLogged();
@@ -122,21 +122,21 @@ public sealed class TokenServiceTests
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
         rig.Restart();
-        var held = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp); // MSAL's cache holds the rotated refresh token
+        var held = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp); // MSAL's cache holds the rotated refresh token
         rig.Time.Advance(NearExpiry);
         rig.Entra.Failure = (503, "temporarily_unavailable", 0);
 
-        Assert.Equal(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).Token);
+        Assert.Equal(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp)).Token);
         Assert.Equal(TokenHealthState.Degraded, rig.Tokens.Health("mailbox").State);
         var requestsWhileDown = rig.Entra.TokenRequests;
 
         // Back-off: no request until it has passed, even though Entra ID is back; the held token is served meanwhile.
         rig.Entra.Failure = null;
-        Assert.Equal(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp)).Token);
+        Assert.Equal(held.Token, (await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp)).Token);
         Assert.Equal(requestsWhileDown, rig.Entra.TokenRequests);
 
         rig.Time.Advance(TimeSpan.FromSeconds(5));
-        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.NotEqual(held.Token, token.Token);
         Assert.True(rig.Entra.IsValidAccessToken(token.Token, FakeEntraId.UserName)); // the kept refresh token still worked
         Assert.Equal(TokenHealthState.Healthy, rig.Tokens.Health("mailbox").State);
@@ -149,11 +149,11 @@ public sealed class TokenServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         rig.Time.Advance(TimeSpan.FromMinutes(59) + TimeSpan.FromSeconds(30));
         rig.Entra.Failure = (503, "temporarily_unavailable", 0);
 
-        var down = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        var down = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp));
         Assert.Equal(TokenHealthState.Degraded, down.Health.State);
     }
 
@@ -162,12 +162,12 @@ public sealed class TokenServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         rig.Time.Advance(NearExpiry);
         rig.Entra.Failure = (429, "temporarily_unavailable", 0);
         rig.Entra.RetryAfterSeconds = 120;
 
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.Equal((TokenHealthState.Degraded, "http_429"), (rig.Tokens.Health("mailbox").State, rig.Tokens.Health("mailbox").ErrorCode));
         var requests = rig.Entra.TokenRequests;
 
@@ -176,7 +176,7 @@ public sealed class TokenServiceTests
         for (var second = 0; second < 110; second += 10)
         {
             rig.Time.Advance(TimeSpan.FromSeconds(10));
-            await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+            await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         }
 
         Assert.Equal(requests, rig.Entra.TokenRequests);
@@ -196,7 +196,7 @@ public sealed class TokenServiceTests
     public async Task Without_any_sign_in_the_account_needs_sign_in()
     {
         await using var rig = await TokenRig.StartAsync();
-        var error = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        var error = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp));
         Assert.Equal(TokenHealthState.NeedsSignIn, error.Health.State);
         Assert.Equal(0, rig.Entra.TokenRequests);
     }
@@ -207,9 +207,9 @@ public sealed class TokenServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         rig.Time.Advance(NearExpiry);
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.Equal(2, rig.Entra.TokenRequests); // import, then a refresh that rotated the refresh token
 
         var bytes = await File.ReadAllBytesAsync(rig.CacheFile());
@@ -235,7 +235,7 @@ public sealed class TokenServiceTests
         await File.WriteAllBytesAsync(rig.CacheFile(), bytes);
         rig.Restart();
 
-        var error = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp));
+        var error = await Assert.ThrowsAsync<TokenUnavailableException>(() => rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp));
         Assert.Equal(TokenHealthState.Misconfigured, error.Health.State);
         Assert.Equal("cache_unreadable", error.Health.ErrorCode);
         Assert.Contains(rig.CacheFile(), error.Health.Action);
@@ -246,9 +246,9 @@ public sealed class TokenServiceTests
     public async Task The_app_flow_uses_client_credentials_and_caches_the_token()
     {
         await using var rig = await TokenRig.StartAsync(new() { ["Accounts:mailbox:Flow"] = "App" });
-        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.True(rig.Entra.IsValidAccessToken(token.Token, FakeEntraId.UserName));
-        await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.Equal(1, rig.Entra.TokenRequests);
         rig.AssertNoSecretsLogged();
     }
@@ -258,10 +258,10 @@ public sealed class TokenServiceTests
     {
         await using var rig = await TokenRig.StartAsync();
         await rig.ImportAsync();
-        var rejected = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var rejected = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         var before = rig.Entra.TokenRequests;
 
-        var replacements = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => rig.Tokens.ReplaceAccessTokenAsync("mailbox", MailProtocol.Smtp, rejected)));
+        var replacements = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => rig.Tokens.ReplaceAccessTokenAsync("mailbox", TokenResource.Smtp, rejected)));
         Assert.All(replacements, r => Assert.NotEqual(rejected.Token, r.Token));
         Assert.Single(replacements.Select(r => r.Token).Distinct());
         Assert.Equal(before + 1, rig.Entra.TokenRequests);
@@ -271,15 +271,16 @@ public sealed class TokenServiceTests
     public async Task Device_code_sign_in_shows_the_code_and_stores_the_tokens()
     {
         await using var rig = await TokenRig.StartAsync(new() { ["Accounts:mailbox:ClientSecret"] = null });
-        string? shown = null;
-        var signIn = await rig.Tokens.SignInWithDeviceCodeAsync("mailbox", message =>
+        DeviceCodePrompt? shown = null;
+        var signIn = await rig.Tokens.SignInWithDeviceCodeAsync("mailbox", prompt =>
         {
-            shown = message;
+            shown = prompt;
             return Task.CompletedTask;
         });
-        Assert.Contains("FAKE-CODE", shown);
+        Assert.Equal("FAKE-CODE", shown?.UserCode);
+        Assert.Equal("https://microsoft.com/devicelogin", shown?.VerificationUrl);
         Assert.Equal(FakeEntraId.UserName, signIn.UserName);
-        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", MailProtocol.Smtp);
+        var token = await rig.Tokens.GetAccessTokenAsync("mailbox", TokenResource.Smtp);
         Assert.True(rig.Entra.IsValidAccessToken(token.Token, FakeEntraId.UserName));
     }
 

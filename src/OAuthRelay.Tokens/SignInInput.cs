@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Web;
 
-namespace OAuthRelay.Cli;
+namespace OAuthRelay.Tokens;
 
-/// <summary>Reads what operators paste: the seed's curl output or a bare refresh token; a redirect URL or a bare code.</summary>
-internal static class SignInInput
+/// <summary>Reads what operators paste, at the command line or in the console: the seed's curl output or a bare refresh token; a redirect URL or a bare code.</summary>
+public static class SignInInput
 {
     /// <summary>A refresh token from raw text or from the token endpoint's JSON answer (the seed's curl output).</summary>
     public static string RefreshToken(string text)
