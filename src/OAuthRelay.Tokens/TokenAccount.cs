@@ -13,6 +13,7 @@ namespace OAuthRelay.Tokens;
 /// whole account (callers queue behind it and take its result). A refresh that fails does not take a valid token
 /// away: it is served until a safety minute before it expires, while health says what is wrong and back-off (or
 /// the server's Retry-After) decides when to ask again. Health also carries what Exchange said of the tokens.
+/// With shared state the refresh is also one at a time across the replicas, and health is the latest any observed.
 /// </summary>
 internal sealed partial class TokenAccount
 {
@@ -20,7 +21,9 @@ internal sealed partial class TokenAccount
     internal static readonly TimeSpan SafetyMargin = TimeSpan.FromMinutes(1);
 
     private readonly IClientApplicationBase _app;
-    private readonly EncryptedTokenCacheFile _cacheFile;
+    private readonly ITokenCacheStore _cache;
+    private readonly ITokenStore _store;
+    private readonly TokenLeases _leases;
     private readonly TokenServiceOptions _settings;
     private readonly Func<string?> _certificateRefusal;
     private readonly TimeProvider _time;
@@ -35,24 +38,32 @@ internal sealed partial class TokenAccount
     private long _upstreamRefusals;
     private DateTimeOffset _retryNotBefore;
     private AccountHealth _tokenHealth;
+    private DateTimeOffset _tokenHealthObserved = DateTimeOffset.MinValue;
     private bool _shortLifetimeLogged;
+    private bool _fromEntraId;
     private TimeSpan? _issuedLifetime;
 
-    public TokenAccount(string name, AccountOptions options, IClientApplicationBase app, EncryptedTokenCacheFile cacheFile, TokenServiceOptions settings,
-        Func<string?> certificateRefusal, TimeProvider time, ILogger logger)
+    public TokenAccount(string name, AccountOptions options, IClientApplicationBase app, ITokenCacheStore cache, ITokenStore store, TokenLeases leases,
+        TokenServiceOptions settings, Func<string?> certificateRefusal, TimeProvider time, ILogger logger)
     {
         Name = name;
         Options = options;
         _app = app;
-        _cacheFile = cacheFile;
+        _cache = cache;
+        _store = store;
+        _leases = leases;
         _settings = settings;
         _certificateRefusal = certificateRefusal;
         _time = time;
         _logger = logger;
         _tokenHealth = new AccountHealth(name, TokenHealthState.Healthy, null, "No token requested yet.", time.GetUtcNow());
+        store.HealthPublished += published =>
+        {
+            if (string.Equals(published, name, StringComparison.OrdinalIgnoreCase)) Changed?.Invoke();
+        };
     }
 
-    /// <summary>Raised after every token request, sign-in and upstream verdict, so the renewer can plan again.</summary>
+    /// <summary>Raised after every token request, sign-in and upstream verdict, and when another replica published the account's health, so the renewer can plan again.</summary>
     public event Action? Changed;
 
     public string Name { get; }
@@ -64,9 +75,10 @@ internal sealed partial class TokenAccount
     {
         get
         {
-            if (_tokenHealth.State != TokenHealthState.Healthy) return _tokenHealth;
+            var token = _store.Published(Name) is { } published && published.At > _tokenHealthObserved ? published.Health : _tokenHealth;
+            if (token.State != TokenHealthState.Healthy) return token;
             var refusals = _refusals.Values.OrderBy(r => r.Since).ToList();
-            return refusals.Count == 0 ? _tokenHealth
+            return refusals.Count == 0 ? token
                 : new AccountHealth(Name, TokenHealthState.Unauthorized, refusals[0].Code, string.Join(" ", refusals.Select(r => r.Action)), refusals[0].Since);
         }
     }
@@ -91,12 +103,12 @@ internal sealed partial class TokenAccount
 
     public async Task<AccessToken> GetAsync(TokenResource resource, Need need, AccessToken? rejected, CancellationToken cancellationToken)
     {
-        if (need == Need.Cached && !_cacheFile.ChangedByOthers() && TryFresh(resource, out var token)) return token;
+        if (need == Need.Cached && !_cache.ChangedByOthers() && TryFresh(resource, out var token)) return token;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            // Another process (the CLI) signed in or out: what is held in memory no longer stands.
-            if (_cacheFile.ChangedByOthers()) await ForgetSignInsOfOthersAsync();
+            // Another process (the CLI, another replica) signed in or out or refreshed: what is held in memory no longer stands.
+            if (_cache.ChangedByOthers()) await ForgetSignInsOfOthersAsync();
             // Whoever held the gate before us may have fetched exactly what we need.
             if (need == Need.Cached && TryFresh(resource, out token)) return token;
             if (need == Need.Replacement && Usable(resource) is { } replaced && replaced.Token != rejected!.Token) return replaced;
@@ -107,7 +119,7 @@ internal sealed partial class TokenAccount
             Interlocked.Increment(ref _requests);
             try
             {
-                token = await AcquireAsync(resource, force: need != Need.Cached || _tokens.ContainsKey(resource.Name), cancellationToken);
+                token = await AcquireSharedAsync(resource, need, rejected, cancellationToken);
             }
             catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
@@ -116,7 +128,7 @@ internal sealed partial class TokenAccount
             }
 
             Hold(resource, token);
-            Succeeded();
+            Succeeded(firsthand: _fromEntraId);
             return token;
         }
         finally
@@ -163,7 +175,7 @@ internal sealed partial class TokenAccount
 
             ForgetHeldTokens();
             _refusals.Clear();
-            Succeeded();
+            Succeeded(firsthand: true);
             return new SignInResult(Name, user ?? Options.ClientId, result.Scopes.ToList(), result.ExpiresOn);
         }
         finally
@@ -180,7 +192,7 @@ internal sealed partial class TokenAccount
         try
         {
             await RemoveMsalAccountsAsync();
-            _cacheFile.Delete();
+            await _cache.DeleteAsync();
             ForgetHeldTokens();
             SignedInAs = null;
             SetTokenHealth(TokenHealthState.NeedsSignIn, "signed_out", $"Signed out with logout. {SignInCommand.SignInAgain(Name)}");
@@ -198,13 +210,13 @@ internal sealed partial class TokenAccount
 
     /// <summary>
     /// When the renewer should next look at this account: when a held token enters its refresh margin, when the
-    /// back-off after a failure ends, or soon (to notice a sign-in by the CLI) while the account has no usable sign-in.
-    /// Null: nothing to do until something changes.
+    /// back-off after a failure ends, or soon (to notice a sign-in by the CLI) while the account has no usable sign-in,
+    /// now if one has appeared. Null: nothing to do until something changes.
     /// </summary>
     public DateTimeOffset? NextCheck()
     {
         var state = _tokenHealth.State;
-        if (state == TokenHealthState.NeedsSignIn) return _time.GetUtcNow() + CachePollInterval;
+        if (state == TokenHealthState.NeedsSignIn) return _time.GetUtcNow() + (_cache.ChangedByOthers() ? TimeSpan.Zero : CachePollInterval);
         if (state is TokenHealthState.Degraded or TokenHealthState.Misconfigured) return _retryNotBefore;
         return _tokens.Values.Select(t => (DateTimeOffset?)(t.Token.ExpiresOn - Margin(t))).Min();
     }
@@ -217,7 +229,7 @@ internal sealed partial class TokenAccount
         Options.Transport == AccountTransport.Graph ? TokenResource.Graph(Options) : TokenResource.For(Options.Protocols.FirstOrDefault());
 
     /// <summary>A sign-in is needed and none has appeared on disk since: trying again would only repeat the refusal.</summary>
-    public bool WaitingForSignIn => _tokenHealth.State == TokenHealthState.NeedsSignIn && !_cacheFile.ChangedByOthers() && _time.GetUtcNow() < _retryNotBefore;
+    public bool WaitingForSignIn => _tokenHealth.State == TokenHealthState.NeedsSignIn && !_cache.ChangedByOthers() && _time.GetUtcNow() < _retryNotBefore;
 
     /// <summary>The API <paramref name="resource"/> stands for refused this account's token even after a fresh one.</summary>
     public void UpstreamRefused(TokenResource resource, string code, string reply, string action)
@@ -274,7 +286,7 @@ internal sealed partial class TokenAccount
     private async Task ForgetSignInsOfOthersAsync()
     {
         ForgetHeldTokens();
-        if (!_cacheFile.Exists) await RemoveMsalAccountsAsync();
+        if (!await _cache.ExistsAsync()) await RemoveMsalAccountsAsync();
     }
 
     /// <summary>
@@ -291,6 +303,20 @@ internal sealed partial class TokenAccount
         _tokens.Clear();
         _retryNotBefore = default;
         _failures = 0;
+    }
+
+    /// <summary>
+    /// A token from MSAL under the account's refresh lease. If another replica held the lease, it has just got a token
+    /// and written the shared cache: a token is taken from there if it will do, and only a token the upstream refused is
+    /// replaced; a renewal still redeems the refresh token.
+    /// </summary>
+    private async Task<AccessToken> AcquireSharedAsync(TokenResource resource, Need need, AccessToken? rejected, CancellationToken cancellationToken)
+    {
+        await using var lease = await _leases.RefreshAsync(Name, cancellationToken);
+        if (!lease.WaitedForAnother) return await AcquireAsync(resource, force: need != Need.Cached || _tokens.ContainsKey(resource.Name), cancellationToken);
+        ForgetHeldTokens();
+        var token = await AcquireAsync(resource, force: need == Need.Renewal, cancellationToken);
+        return need == Need.Replacement && token.Token == rejected!.Token ? await AcquireAsync(resource, force: true, cancellationToken) : token;
     }
 
     private async Task<AccessToken> AcquireAsync(TokenResource resource, bool force, CancellationToken cancellationToken)
@@ -322,10 +348,14 @@ internal sealed partial class TokenAccount
         return new AccessToken(Name, result.AccessToken, _time.GetUtcNow() + (result.ExpiresOn - DateTimeOffset.UtcNow));
     }
 
-    /// <summary>Remembers how long Entra ID's tokens live, from one fresh from the token endpoint (not from MSAL's cache).</summary>
+    /// <summary>
+    /// Remembers whether the token came fresh from the token endpoint (not from MSAL's cache), and if so how long Entra
+    /// ID's tokens live.
+    /// </summary>
     private void Observe(AuthenticationResult result)
     {
-        if (result.AuthenticationResultMetadata?.TokenSource == TokenSource.IdentityProvider) _issuedLifetime = result.ExpiresOn - DateTimeOffset.UtcNow;
+        _fromEntraId = result.AuthenticationResultMetadata?.TokenSource == TokenSource.IdentityProvider;
+        if (_fromEntraId) _issuedLifetime = result.ExpiresOn - DateTimeOffset.UtcNow;
     }
 
     /// <summary>Whether a token MSAL has cached is already inside the margin (half the issued lifetime for short-lived tokens).</summary>
@@ -335,11 +365,11 @@ internal sealed partial class TokenAccount
         return result.ExpiresOn - DateTimeOffset.UtcNow <= margin;
     }
 
-    private void Succeeded()
+    private void Succeeded(bool firsthand)
     {
         _failures = 0;
         _retryNotBefore = default;
-        SetTokenHealth(TokenHealthState.Healthy, null, "Tokens are being obtained.");
+        SetTokenHealth(TokenHealthState.Healthy, null, "Tokens are being obtained.", firsthand);
     }
 
     private TokenUnavailableException Failed(Exception exception, AccessToken? fallback)
@@ -357,11 +387,24 @@ internal sealed partial class TokenAccount
         return new TokenUnavailableException(Health);
     }
 
-    private void SetTokenHealth(TokenHealthState state, string? code, string action)
+    /// <param name="firsthand">
+    /// Learnt from Entra ID or from what the cache holds, not from a cached token merely being served: only that is
+    /// published to the other replicas, and only that answers a later, different observation of another replica (the
+    /// latest firsthand observation wins).
+    /// </param>
+    private void SetTokenHealth(TokenHealthState state, string? code, string action, bool firsthand = true)
     {
         var before = _tokenHealth;
-        if (before.State == state && before.ErrorCode == code && before.Action == action) return;
+        var contradicted = firsthand && _store.Published(Name) is { } published && published.At > _tokenHealthObserved
+                           && (published.Health.State != state || published.Health.ErrorCode != code);
+        if (before.State == state && before.ErrorCode == code && before.Action == action && !contradicted) return;
         _tokenHealth = new AccountHealth(Name, state, code, action, before.State == state ? before.Since : _time.GetUtcNow());
+        if (firsthand)
+        {
+            _tokenHealthObserved = _time.GetUtcNow();
+            _store.Publish(new PublishedHealth(_tokenHealth, _tokenHealthObserved));
+        }
+
         if (before.State == state && before.ErrorCode == code) return;
         if (state == TokenHealthState.Healthy) LogRecovered(Name, before.State);
         else LogHealthChanged(Name, state, code, action);

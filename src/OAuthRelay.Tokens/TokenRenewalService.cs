@@ -9,7 +9,8 @@ namespace OAuthRelay.Tokens;
 /// Keeps every account's tokens fresh without waiting for mail: at start it gets a token for each account (health is
 /// known before the first message); then it refreshes held tokens as they enter their margin, retries a failing
 /// account when its back-off ends (so /readyz recovers on an idle relay when Entra ID does), notices a sign-in done
-/// with the CLI, and every RenewalInterval redeems each delegated account's refresh token so 90 idle days never pass.
+/// with the CLI, and every RenewalInterval redeems each delegated account's refresh token so 90 idle days never pass
+/// (with shared state, one replica per interval does).
 /// </summary>
 public sealed partial class TokenRenewalService(TokenService tokens, IOptions<TokenServiceOptions> options, TimeProvider time, ILogger<TokenRenewalService> logger)
     : BackgroundService
@@ -74,7 +75,7 @@ public sealed partial class TokenRenewalService(TokenService tokens, IOptions<To
     {
         foreach (var account in tokens.Accounts.Where(a => a.Options.Flow == AccountFlow.Delegated))
         {
-            if (!await account.HasSignInAsync()) continue;
+            if (!await account.HasSignInAsync() || !await tokens.ClaimRenewalAsync(account.Name, options.Value.RenewalInterval, stoppingToken)) continue;
             if (await AttemptAsync(() => tokens.RenewAsync(account.Name, stoppingToken))) LogRenewed(account.Name);
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
+using OAuthRelay.State;
 using OAuthRelay.Tokens.Cache;
 using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Tokens.Health;
@@ -8,14 +9,21 @@ using OAuthRelay.Tokens.Msal;
 
 namespace OAuthRelay.Tokens;
 
-/// <summary>Office 365 access tokens for the configured accounts, with their health; all requests through MSAL.</summary>
+/// <summary>
+/// Office 365 access tokens for the configured accounts, with their health; all requests through MSAL. Caches and
+/// health are kept by the token store (files, or Redis shared by the replicas).
+/// </summary>
 public sealed class TokenService
 {
     private readonly Dictionary<string, TokenAccount> _accounts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TokenLeases _leases;
 
-    public TokenService(
+    internal TokenService(
         IOptions<Dictionary<string, AccountOptions>> accounts,
         IOptions<TokenServiceOptions> options,
+        IOptions<StateOptions> state,
+        ITokenStore store,
+        ILeases leases,
         MsalApplicationFactory applications,
         IMsalHttpClientFactory httpClients,
         TimeProvider time,
@@ -23,14 +31,17 @@ public sealed class TokenService
     {
         var settings = options.Value;
         var logger = loggers.CreateLogger<TokenService>();
+        _leases = new TokenLeases(leases, state.Value.LeaseTime);
         if (accounts.Value.Count == 0) return;
-        var key = TokenCacheKey.Load(settings, logger);
-        var directory = Path.GetFullPath(settings.CacheDirectory);
+        // Replicas must all open each other's caches: their key is configured, never made here.
+        var key = state.Value.IsShared
+            ? TokenCacheKey.ReadConfigured(settings) ?? throw new InvalidOperationException(TokenCacheKey.SharedKeyMissing)
+            : TokenCacheKey.Load(settings, logger);
         foreach (var (name, account) in accounts.Value)
         {
-            var cacheFile = new EncryptedTokenCacheFile(Path.Combine(directory, $"{name}.tokens"), key, name);
-            var app = applications.Create(name, account, cacheFile);
-            _accounts[name] = new TokenAccount(name, account, app, cacheFile, settings, () => (httpClients as MsalHttpClientFactory)?.LastRefusal, time, logger);
+            var cache = store.CacheFor(name, new TokenCacheCipher(key, name));
+            var app = applications.Create(name, account, cache);
+            _accounts[name] = new TokenAccount(name, account, app, cache, store, _leases, settings, () => (httpClients as MsalHttpClientFactory)?.LastRefusal, time, logger);
         }
     }
 
@@ -58,6 +69,10 @@ public sealed class TokenService
     }
 
     public Task<bool> HasSignInAsync(string account) => Find(account).HasSignInAsync();
+
+    /// <summary>True for the one replica that renews the account's refresh token this interval (always, for one relay).</summary>
+    internal Task<bool> ClaimRenewalAsync(string account, TimeSpan interval, CancellationToken cancellationToken) =>
+        _leases.ClaimRenewalAsync(account, interval, cancellationToken);
 
     /// <summary>Removes the account's cached tokens: it needs a new sign-in (also in a relay running on the same cache).</summary>
     public Task LogoutAsync(string account, CancellationToken cancellationToken = default) => Find(account).LogoutAsync(cancellationToken);

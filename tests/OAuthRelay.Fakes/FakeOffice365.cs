@@ -62,7 +62,7 @@ public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
         while (Messages.Count < count) await _arrived.WaitAsync(timeout.Token);
     }
 
-    /// <summary>The most connections one authenticated user had open at once.</summary>
+    /// <summary>The most connections one authenticated user had open at once (a connection counts until its QUIT or its end).</summary>
     public int MaxConcurrentConnections(string user) => _maxOpen.GetValueOrDefault(user);
 
     protected override async Task ServeAsync(Stream connection)
@@ -150,6 +150,9 @@ public sealed class FakeOffice365(FakeEntraId entra) : FakeServer
                         await io.WriteLineAsync("250 2.0.0 OK");
                         break;
                     case "QUIT":
+                        // The client has given the connection up: it no longer counts, however late this side closes.
+                        if (user is not null) _open.AddOrUpdate(user, 0, (_, n) => n - 1);
+                        user = null;
                         await io.WriteLineAsync("221 2.0.0 Service closing transmission channel");
                         return;
                     default:

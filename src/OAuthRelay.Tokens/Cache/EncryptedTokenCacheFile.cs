@@ -1,24 +1,17 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Identity.Client;
 using Microsoft.Identity.Client.Extensions.Msal;
 
 namespace OAuthRelay.Tokens.Cache;
 
 /// <summary>
-/// One account's MSAL token cache on disk, encrypted with AES-256-GCM (the account name is authenticated data, so a file
-/// cannot be swapped between accounts). Written atomically: temporary file, flushed to disk, renamed; mode 0600.
-/// MSAL calls <see cref="AfterAccess"/> before it returns a token, so a rotated refresh token is on disk before the
+/// One account's MSAL token cache on disk, sealed by <see cref="TokenCacheCipher"/> (AES-256-GCM). Written atomically:
+/// temporary file, flushed to disk, renamed; mode 0600. MSAL calls <see cref="AfterAccess"/> before it returns a token, so a rotated refresh token is on disk before the
 /// access token that came with it is used. Each access runs under a cross-process file lock (MSAL's own
 /// <see cref="CrossPlatLock"/>) and reloads a file changed by another process first, so a sign-in or sign-out done with
 /// the CLI while the relay runs is neither missed nor overwritten.
 /// </summary>
-internal sealed class EncryptedTokenCacheFile(string path, byte[] key, string accountName)
+internal sealed class EncryptedTokenCacheFile(string path, TokenCacheCipher cipher) : ITokenCacheStore
 {
-    private static readonly byte[] Magic = "ORTC1"u8.ToArray();
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
-
     private readonly Lock _gate = new();
     private DateTime _knownWriteTime;
     private CrossPlatLock? _processLock;
@@ -37,55 +30,29 @@ internal sealed class EncryptedTokenCacheFile(string path, byte[] key, string ac
         lock (_gate) return WriteTime() != _knownWriteTime;
     }
 
-    public bool Exists => File.Exists(Path);
+    public Task<bool> ExistsAsync() => Task.FromResult(File.Exists(Path));
 
     /// <summary>Removes the file (sign-out).</summary>
-    public void Delete()
+    public Task DeleteAsync()
     {
         using var processLock = Lock();
         lock (_gate) File.Delete(Path);
+        return Task.CompletedTask;
     }
-    /// <summary>Throws <see cref="TokenCacheUnreadableException"/> when the file is there but unreadable.</summary>
-    public byte[]? Read()
-    {
-        if (!File.Exists(Path)) return null;
-        var data = File.ReadAllBytes(Path);
-        if (data.Length < Magic.Length + NonceSize + TagSize || !data.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new TokenCacheUnreadableException(Path, "not an OAuthRelay token cache file");
-        var nonce = data.AsSpan(Magic.Length, NonceSize);
-        var tag = data.AsSpan(Magic.Length + NonceSize, TagSize);
-        var cipher = data.AsSpan(Magic.Length + NonceSize + TagSize);
-        var plain = new byte[cipher.Length];
-        try
-        {
-            using var aes = new AesGcm(key, TagSize);
-            aes.Decrypt(nonce, cipher, tag, plain, Encoding.UTF8.GetBytes(accountName));
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            throw new TokenCacheUnreadableException(Path, "wrong key, or the file was changed or corrupted");
-        }
 
-        return plain;
-    }
+    /// <summary>Throws <see cref="TokenCacheUnreadableException"/> when the file is there but unreadable.</summary>
+    public byte[]? Read() => File.Exists(Path) ? cipher.Open(File.ReadAllBytes(Path), $"file {Path}") : null;
 
     public void Write(byte[] plain)
     {
-        var nonce = RandomNumberGenerator.GetBytes(NonceSize);
-        var tag = new byte[TagSize];
-        var cipher = new byte[plain.Length];
-        using (var aes = new AesGcm(key, TagSize)) aes.Encrypt(nonce, plain, cipher, tag, Encoding.UTF8.GetBytes(accountName));
-
+        var sealedBytes = cipher.Seal(plain);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         var temporary = Path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
             using (var file = OwnerOnlyFile.CreateNew(temporary))
             {
-                file.Write(Magic);
-                file.Write(nonce);
-                file.Write(tag);
-                file.Write(cipher);
+                file.Write(sealedBytes);
                 file.Flush(flushToDisk: true);
             }
 

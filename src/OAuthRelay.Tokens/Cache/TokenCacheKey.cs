@@ -24,6 +24,10 @@ internal static partial class TokenCacheKey
         return key;
     }
 
+    /// <summary>Why a relay with shared state does not start without a configured key.</summary>
+    public const string SharedKeyMissing =
+        "State:Redis is set but no token cache key is configured: every replica must seal and open the shared cache with the same key. Set Tokens:CacheKey (from a secret, e.g. OAUTHRELAY__Tokens__CacheKey) or mount the same Tokens:CacheKeyFile in every replica.";
+
     /// <summary>The key from configuration or from an existing key file; null when there is neither (one is made at start).</summary>
     public static byte[]? ReadConfigured(TokenServiceOptions options)
     {

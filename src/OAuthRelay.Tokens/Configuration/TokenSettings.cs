@@ -18,6 +18,9 @@ public static class TokenSettings
         if (KeyProblem(options) is { } keyProblem) yield return keyProblem;
     }
 
+    /// <summary>Why a relay with shared state does not start without a configured key.</summary>
+    public static string SharedKeyMissing => TokenCacheKey.SharedKeyMissing;
+
     internal static IEnumerable<string> AccountProblems(string name, AccountOptions account)
     {
         if (string.IsNullOrWhiteSpace(account.ClientId)) yield return $"Account '{name}': ClientId is missing.";

@@ -8,13 +8,13 @@ namespace OAuthRelay.Tokens.Msal;
 
 /// <summary>
 /// Builds the MSAL application for an account: confidential (secret or certificate) or public, pointed at the
-/// configured authority with instance discovery off, its cache persisted in the account's encrypted file.
+/// configured authority with instance discovery off, its cache persisted in the account's encrypted store.
 /// </summary>
 public sealed class MsalApplicationFactory(IMsalHttpClientFactory httpClients, ILoggerFactory loggers)
 {
     private readonly ILogger _msalLogger = loggers.CreateLogger("OAuthRelay.Tokens.Msal");
 
-    internal IClientApplicationBase Create(string name, AccountOptions account, EncryptedTokenCacheFile cacheFile)
+    internal IClientApplicationBase Create(string name, AccountOptions account, ITokenCacheStore cache)
     {
         if (TokenSettings.AccountProblems(name, account).FirstOrDefault() is { } problem) throw new InvalidOperationException(problem);
         if (account.HasClientCredential)
@@ -22,12 +22,12 @@ public sealed class MsalApplicationFactory(IMsalHttpClientFactory httpClients, I
             var builder = Common(ConfidentialClientApplicationBuilder.Create(account.ClientId), account);
             builder = account.CertificatePath is not null ? builder.WithCertificate(LoadCertificate(account)) : builder.WithClientSecret(ClientSecret(account));
             var confidential = builder.Build();
-            cacheFile.Attach(account.Flow == AccountFlow.App ? confidential.AppTokenCache : confidential.UserTokenCache);
+            cache.Attach(account.Flow == AccountFlow.App ? confidential.AppTokenCache : confidential.UserTokenCache);
             return confidential;
         }
 
         var pub = Common(PublicClientApplicationBuilder.Create(account.ClientId), account).Build();
-        cacheFile.Attach(pub.UserTokenCache);
+        cache.Attach(pub.UserTokenCache);
         return pub;
     }
 

@@ -27,7 +27,10 @@ internal static partial class EffectiveSettings
         _ => value.ToString() ?? "",
     };
 
-    /// <summary>Passwords, hashes, secrets, keys and tokens; a path to a secret file is not itself a secret.</summary>
-    [GeneratedRegex("(Password|PasswordHash|Secret|CacheKey|BearerToken)$", RegexOptions.IgnoreCase)]
+    /// <summary>
+    /// Passwords, hashes, secrets, keys and tokens, and the Redis connection string (it may hold the password); a path
+    /// to a secret file is not itself a secret.
+    /// </summary>
+    [GeneratedRegex("(Password|PasswordHash|Secret|CacheKey|BearerToken|^State:Redis)$", RegexOptions.IgnoreCase)]
     private static partial Regex SecretKey();
 }

@@ -50,7 +50,7 @@ internal sealed class DeliveryTransports(
         Capturing || account is null ? UpstreamIdentity.Anonymous : UpstreamIdentity.OAuth(account, tokens.Options(account).Mailbox);
 
     /// <summary>The mailbox a send as <paramref name="identity"/> counts against (Exchange's limits are per mailbox).</summary>
-    public static string MailboxOf(UpstreamIdentity identity) => identity.UserName.Length > 0 ? identity.UserName.ToLowerInvariant() : identity.PoolKey;
+    public static string MailboxOf(UpstreamIdentity identity) => identity.Mailbox;
 
     private bool ThroughGraph(UpstreamIdentity identity) =>
         !Capturing && identity.Account is { } account && tokens.AccountNames.Contains(account) && tokens.Options(account).Transport == AccountTransport.Graph;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OAuthRelay.Smtp.Protocol;
 using OAuthRelay.Spool;
+using OAuthRelay.State;
 using OAuthRelay.Upstream;
 
 namespace OAuthRelay.Delivery;
@@ -24,11 +25,11 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
             var outcome = await transports.TransportFor(identity).SendAsync(spooled, identity, envelope.Recipients, allOrNothing: true, cancellationToken);
             if (!outcome.Sent)
             {
-                limiter.Release(reservation);
+                await limiter.ReleaseAsync(reservation);
                 return outcome.Reply;
             }
 
-            limiter.Delivered(reservation);
+            await limiter.DeliveredAsync(reservation);
             return ReplyMapper.Accepted(envelope.Id, string.Join(" / ", outcome.Reply.Lines));
         }
         finally
@@ -38,12 +39,13 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
     }
 
     /// <summary>A place in the mailbox's rate, waiting up to PacingWait for it; else the reply that tells the client to come back.</summary>
-    private async Task<(MailboxRateLimiter.Reservation? Reservation, SmtpReply? Refusal)> ReserveAsync(string mailbox, int messagesPerMinute, int recipients, CancellationToken cancellationToken)
+    private async Task<(RateReservation? Reservation, SmtpReply? Refusal)> ReserveAsync(string mailbox, int messagesPerMinute, int recipients, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + options.Value.PacingWait;
         while (true)
         {
-            if (limiter.TryReserve(mailbox, messagesPerMinute, recipients, out var notBefore, out var recipientLimit) is { } reservation) return (reservation, null);
+            var (reservation, notBefore, recipientLimit) = await limiter.TryReserveAsync(mailbox, messagesPerMinute, recipients, cancellationToken);
+            if (reservation is not null) return (reservation, null);
             if (notBefore > deadline)
             {
                 return (null, recipientLimit
@@ -51,7 +53,8 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
                     : new SmtpReply(451, "4.7.0", $"This mailbox may send only {messagesPerMinute} messages a minute; try again in {(int)Math.Ceiling((notBefore - time.GetUtcNow()).TotalSeconds)} s"));
             }
 
-            await Task.Delay(notBefore - time.GetUtcNow(), time, cancellationToken);
+            var wait = notBefore - time.GetUtcNow();
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, time, cancellationToken);
         }
     }
 }

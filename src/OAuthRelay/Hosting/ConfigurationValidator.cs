@@ -4,6 +4,7 @@ using OAuthRelay.Configuration;
 using OAuthRelay.Connections;
 using OAuthRelay.Listeners;
 using OAuthRelay.Observability;
+using OAuthRelay.State;
 using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Upstream;
 
@@ -12,8 +13,8 @@ namespace OAuthRelay.Hosting;
 /// <summary>
 /// The one check of a configuration, at the relay's start, after each reload and in check-config, with the same
 /// messages: every section binds (each value converts to its type, an enum names a valid value); then listeners,
-/// clients, accounts and the token cache key, the upstream's CA file, the admin endpoint and the poll interval are
-/// checked as the relay will use them, and what it can start with but should not is a warning.
+/// clients, accounts and the token cache key, the shared state, the upstream's CA file, the admin endpoint and the poll
+/// interval are checked as the relay will use them, and what it can start with but should not is a warning.
 /// </summary>
 internal static class ConfigurationValidator
 {
@@ -31,6 +32,8 @@ internal static class ConfigurationValidator
             if (tokens.TrustedCaFile is { } tokensCaFile) CheckTrustedCas(tokensCaFile, "Tokens:TrustedCaFile", report);
             if (string.IsNullOrWhiteSpace(tokens.CacheKey)) Warn(FilePermissions.WritableByOthers("The token cache key file", tokens.CacheKeyFile), report);
         }
+
+        if (report.Section<StateOptions>("State") is { } state) CheckState(state, report.Section<TokenServiceOptions>("Tokens"), report);
 
         if (RelayConfiguration.File(configuration) is { } file) Warn(FilePermissions.WritableByOthers("The configuration file", file.FullPath), report);
 
@@ -90,6 +93,13 @@ internal static class ConfigurationValidator
 
         foreach (var (client, network) in clients.SelectMany(c => c.Networks.Where(n => n.PrefixLength == 0).Select(n => (c.Name, n))))
             report.Warn($"Client '{client}': Networks entry {network} covers the whole internet: any address may send as this client without AUTH.");
+    }
+
+    private static void CheckState(StateOptions state, TokenServiceOptions? tokens, ConfigurationReport report)
+    {
+        foreach (var problem in StateSettings.Problems(state)) report.Error(problem);
+        foreach (var warning in StateSettings.Warnings(state)) report.Warn(warning);
+        if (state.IsShared && tokens is not null && string.IsNullOrWhiteSpace(tokens.CacheKey) && !File.Exists(tokens.CacheKeyFile)) report.Error(TokenSettings.SharedKeyMissing);
     }
 
     private static void CheckAdmin(AdminOptions admin, ConfigurationReport report)

@@ -6,6 +6,7 @@ using OAuthRelay.Mailbox.Server;
 using OAuthRelay.Observability;
 using OAuthRelay.Smtp.Server;
 using OAuthRelay.Spool;
+using OAuthRelay.State;
 using OAuthRelay.Tokens.Configuration;
 using OAuthRelay.Upstream;
 
@@ -26,6 +27,7 @@ internal static class RelaySections
         new("Spool", typeof(SpoolOptions), ReadAtStartOnly: true),
         new("Accounts", typeof(Dictionary<string, AccountOptions>), ReadAtStartOnly: true),
         new("Tokens", typeof(TokenServiceOptions), ReadAtStartOnly: true),
+        new("State", typeof(StateOptions), ReadAtStartOnly: true),
         new("Admin", typeof(AdminOptions), ReadAtStartOnly: true),
         new("Configuration", typeof(ConfigurationFileOptions), ReadAtStartOnly: true),
     ];

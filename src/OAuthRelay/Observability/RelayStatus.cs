@@ -1,6 +1,7 @@
 using OAuthRelay.Clients;
 using OAuthRelay.Connections;
 using OAuthRelay.Listeners;
+using OAuthRelay.State;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 
@@ -8,9 +9,11 @@ namespace OAuthRelay.Observability;
 
 /// <summary>
 /// What GET /status shows: listeners, clients with their effective OAuth and delivery modes, token health, the queue
-/// per account, upstream pool use.
+/// per account, upstream pool use, and whether the replicas' shared state is in use. Degraded shared state does not
+/// make the relay unready: it keeps delivering on its local state.
 /// </summary>
-internal sealed class RelayStatus(MailListeners listeners, ClientRegistry clients, TokenService tokens, UpstreamSmtpPool pool, ConnectionLimiter limiter, QueueSummary queue)
+internal sealed class RelayStatus(MailListeners listeners, ClientRegistry clients, TokenService tokens, UpstreamSmtpPool pool, ConnectionLimiter limiter, QueueSummary queue,
+    SharedStateStatus sharedState)
 {
     /// <summary>When this process started (not when the first status was asked for).</summary>
     private static readonly DateTimeOffset Started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
@@ -71,6 +74,7 @@ internal sealed class RelayStatus(MailListeners listeners, ClientRegistry client
                 pausedUntil = q.PausedUntil,
             }),
             upstream = pool.Usage().Select(p => new { identity = p.Identity, inUse = p.InUse, idle = p.Idle, max = p.Max }),
+            sharedState = new { mode = sharedState.Mode.ToString(), since = sharedState.Since, reason = sharedState.Reason, replicas = sharedState.Replicas },
         };
     }
 }

@@ -3,6 +3,7 @@ using MimeKit;
 using OAuthRelay.Delivery;
 using OAuthRelay.Smtp.Protocol;
 using OAuthRelay.Spool;
+using OAuthRelay.State;
 using OAuthRelay.Upstream;
 
 namespace OAuthRelay.Queue;
@@ -159,7 +160,7 @@ internal sealed partial class QueueManager(
         {
             while (!stopping.IsCancellationRequested)
             {
-                var next = Dispatch(stopping.Token);
+                var next = await DispatchAsync(stopping.Token);
                 await WaitAsync(next, stopping.Token);
             }
         }
@@ -197,10 +198,11 @@ internal sealed partial class QueueManager(
     private static TimeSpan RoundUp(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(delay.TotalMilliseconds), TimeSpan.FromDays(1).TotalMilliseconds));
 
     /// <summary>Starts every delivery that may start now; returns when something will next be due (null: nothing waits on time).</summary>
-    private DateTimeOffset? Dispatch(CancellationToken stopping)
+    private async Task<DateTimeOffset?> DispatchAsync(CancellationToken stopping)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? next = null;
+        var ready = new List<(string Mailbox, List<QueueEntry> Due)>();
         lock (_gate)
         {
             foreach (var mailbox in _entries.Values.Where(e => !e.Held && !_busy.Contains(e.Id)).GroupBy(MailboxOf))
@@ -214,24 +216,43 @@ internal sealed partial class QueueManager(
                     continue;
                 }
 
-                var limits = LimitsOf(waiting[0]);
-                while (due.Count > 0 && !stopping.IsCancellationRequested && _active.GetValueOrDefault(mailbox.Key) < limits.MaxConcurrent)
-                {
-                    var entry = NextInTurn(mailbox.Key, due);
-                    if (limiter.TryReserve(mailbox.Key, limits.MessagesPerMinute, entry.Pending.Count, out var notBefore, out _) is not { } reservation)
-                    {
-                        _pausedUntil[mailbox.Key] = notBefore;
-                        next = Earliest(next, notBefore);
-                        break;
-                    }
-
-                    due.Remove(entry);
-                    Start(entry, mailbox.Key, reservation);
-                }
+                if (due.Count > 0) ready.Add((mailbox.Key, due));
             }
         }
 
+        // Reserving may ask Redis: outside the lock, so that accepting messages never waits on it.
+        foreach (var (mailbox, due) in ready) next = Earliest(next, await StartDueAsync(mailbox, due, stopping));
         return next;
+    }
+
+    /// <summary>
+    /// Starts due messages of the mailbox in turn while it has deliveries to spare and its rate allows; returns when the
+    /// rate allows the next one if that is what stopped it.
+    /// </summary>
+    private async Task<DateTimeOffset?> StartDueAsync(string mailbox, List<QueueEntry> due, CancellationToken stopping)
+    {
+        var limits = LimitsOf(due[0]);
+        while (due.Count > 0 && !stopping.IsCancellationRequested)
+        {
+            QueueEntry entry;
+            lock (_gate)
+            {
+                if (_active.GetValueOrDefault(mailbox) >= limits.MaxConcurrent) return null;
+                entry = NextInTurn(mailbox, due);
+            }
+
+            var (reservation, notBefore, _) = await limiter.TryReserveAsync(mailbox, limits.MessagesPerMinute, entry.Pending.Count, CancellationToken.None);
+            if (reservation is null)
+            {
+                lock (_gate) _pausedUntil[mailbox] = notBefore;
+                return notBefore;
+            }
+
+            due.Remove(entry);
+            if (!TryStart(entry, mailbox, reservation, stopping)) await limiter.ReleaseAsync(reservation);
+        }
+
+        return null;
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
@@ -246,19 +267,25 @@ internal sealed partial class QueueManager(
         return due.Where(e => e.Envelope.Client == client).MinBy(e => e.Envelope.Received)!;
     }
 
-    private void Start(QueueEntry entry, string mailbox, MailboxRateLimiter.Reservation reservation)
+    /// <summary>Starts the delivery unless the host began to stop or the message was held, deleted or taken while its place was reserved.</summary>
+    private bool TryStart(QueueEntry entry, string mailbox, RateReservation reservation, CancellationToken stopping)
     {
-        _busy.Add(entry.Id);
-        _active[mailbox] = _active.GetValueOrDefault(mailbox) + 1;
-        var delivery = Task.Run(() => DeliverAsync(entry, mailbox, reservation));
-        _deliveries.Add(delivery);
-        _ = delivery.ContinueWith(done =>
+        lock (_gate)
         {
-            lock (_gate) _deliveries.Remove(done);
-        }, TaskScheduler.Default);
+            if (stopping.IsCancellationRequested || entry.Held || _busy.Contains(entry.Id) || !_entries.ContainsKey(entry.Id)) return false;
+            _busy.Add(entry.Id);
+            _active[mailbox] = _active.GetValueOrDefault(mailbox) + 1;
+            var delivery = Task.Run(() => DeliverAsync(entry, mailbox, reservation));
+            _deliveries.Add(delivery);
+            _ = delivery.ContinueWith(done =>
+            {
+                lock (_gate) _deliveries.Remove(done);
+            }, TaskScheduler.Default);
+            return true;
+        }
     }
 
-    private async Task DeliverAsync(QueueEntry entry, string mailbox, MailboxRateLimiter.Reservation reservation)
+    private async Task DeliverAsync(QueueEntry entry, string mailbox, RateReservation reservation)
     {
         DeliveryAttempt attempt;
         try
@@ -267,8 +294,8 @@ internal sealed partial class QueueManager(
             var outcome = transports.Serves(entry.Envelope.Account)
                 ? await transports.TransportFor(transports.IdentityFor(entry.Envelope.Account)).SendAsync(store.Content(entry), transports.IdentityFor(entry.Envelope.Account), entry.Pending, allOrNothing: false, CancellationToken.None)
                 : TransportOutcome.Failed(new SmtpReply(451, "4.3.0", $"Account '{entry.Envelope.Account}' is not configured in this relay"), permanent: false);
-            if (outcome.Sent) limiter.Delivered(reservation);
-            else limiter.Release(reservation);
+            if (outcome.Sent) await limiter.DeliveredAsync(reservation);
+            else await limiter.ReleaseAsync(reservation);
             var result = await ApplyAsync(entry, mailbox, outcome);
             attempt = new DeliveryAttempt(entry.Id, entry.Envelope.Account ?? "-", result, entry.LastReply!);
         }
@@ -276,7 +303,7 @@ internal sealed partial class QueueManager(
         {
             // The relay's own trouble (a disk, a bug): the message stays queued and is tried again later.
             LogDeliveryFailed(e, entry.Id);
-            limiter.Release(reservation);
+            await limiter.ReleaseAsync(reservation);
             entry.NextAttempt = time.GetUtcNow() + RetryDelay(entry.Attempts + 1);
             attempt = new DeliveryAttempt(entry.Id, entry.Envelope.Account ?? "-", DeliveryAttempt.Deferred, "451 4.3.0 delivery failed inside the relay");
         }

@@ -1,3 +1,5 @@
+using OAuthRelay.State;
+
 namespace OAuthRelay.Upstream;
 
 /// <summary>
@@ -6,8 +8,12 @@ namespace OAuthRelay.Upstream;
 /// for a free one. A new connection is opened only when no idle one can be reused, so open ≤ max. An idle connection
 /// is reused while the token it authenticated with is valid, whatever happened to the token service since: a refresh
 /// does not throw healthy connections away, and an Entra ID outage does not stop mail while one is idle.
+/// With shared state each open connection also holds one of the mailbox's slots across the replicas: a caller with
+/// no idle connection waits for one to come back here or for a slot to come free anywhere. While another replica
+/// waits, a pool holding more than its share closes connections down to it as they come back (and the slots grant
+/// none beyond a share).
 /// </summary>
-internal sealed class IdentityConnectionPool(UpstreamIdentity identity, UpstreamConnector connector, UpstreamOptions options, TimeProvider time)
+internal sealed class IdentityConnectionPool(UpstreamIdentity identity, UpstreamConnector connector, IConnectionSlots connectionSlots, UpstreamOptions options, TimeProvider time)
 {
     // An idle connection older than this is probed with NOOP before reuse; a fresher one is trusted.
     private static readonly TimeSpan ProbeAfter = TimeSpan.FromSeconds(5);
@@ -18,6 +24,11 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
 
     private readonly SemaphoreSlim _slots = new(options.MaxConnectionsPerMailbox, options.MaxConnectionsPerMailbox);
     private readonly Stack<UpstreamConnection> _idle = new();
+    private readonly Pulse _changed = new();
+    private int _open;
+    private long _othersWaitUntil; // UTC ticks
+
+    public UpstreamIdentity Identity => identity;
 
     public UpstreamPoolUsage Usage
     {
@@ -29,16 +40,24 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
 
     public async Task<UpstreamLease> LeaseAsync(CancellationToken cancellationToken)
     {
-        if (!await _slots.WaitAsync(options.ConnectionWaitTimeout, cancellationToken)) throw new UpstreamBusyException(identity.ToString(), options.ConnectionWaitTimeout);
+        if (!await _slots.WaitAsync(options.ConnectionWaitTimeout, cancellationToken)) throw Busy();
         try
         {
-            while (TakeIdle() is { } idle)
+            var deadline = time.GetUtcNow() + options.ConnectionWaitTimeout;
+            while (true)
             {
-                if (await IsReusableAsync(idle, cancellationToken)) return new UpstreamLease(this, idle);
-                await idle.DisposeAsync();
-            }
+                var changed = _changed.Next;
+                while (TakeIdle() is { } idle)
+                {
+                    if (await IsReusableAsync(idle, cancellationToken)) return new UpstreamLease(this, idle);
+                    await CloseAsync(idle);
+                }
 
-            return new UpstreamLease(this, await connector.ConnectAsync(identity, cancellationToken));
+                var attempt = await connectionSlots.TryAcquireAsync(identity.Mailbox, options.MaxConnectionsPerMailbox, cancellationToken);
+                if (attempt.Slot is { } slot) return new UpstreamLease(this, await ConnectAsync(slot, cancellationToken));
+                if (time.GetUtcNow() >= deadline) throw Busy();
+                await Pulse.WaitAsync(changed, attempt.RetryAt < deadline ? attempt.RetryAt : deadline, time, cancellationToken);
+            }
         }
         catch
         {
@@ -52,20 +71,37 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
     {
         try
         {
-            if (reusable && connection.Client.IsConnected)
+            if (reusable && connection.Client.IsConnected && connection.Slot.Held)
             {
                 connection.LastUsed = time.GetUtcNow();
                 lock (_idle) _idle.Push(connection);
+                await CloseBeyondShareAsync();
             }
             else
             {
-                await connection.DisposeAsync();
+                await CloseAsync(connection);
             }
         }
         finally
         {
             _slots.Release();
+            _changed.Wake();
         }
+    }
+
+    /// <summary>A slot of the mailbox came free, here or in another replica: a caller waiting for one asks again.</summary>
+    public void SlotFreed() => _changed.Wake();
+
+    /// <summary>
+    /// Another replica waits for a connection to the mailbox until <paramref name="until"/>: until then this pool
+    /// closes its idle connections beyond its share, now and as they come back.
+    /// </summary>
+    public Task YieldAsync(DateTimeOffset until)
+    {
+        var ticks = until.UtcTicks;
+        for (var known = Interlocked.Read(ref _othersWaitUntil); ticks > known; known = Interlocked.Read(ref _othersWaitUntil))
+            if (Interlocked.CompareExchange(ref _othersWaitUntil, ticks, known) == known) break;
+        return CloseBeyondShareAsync();
     }
 
     /// <summary>Closes idle connections unused for longer than the idle timeout (every one when the pool is disposed).</summary>
@@ -75,7 +111,7 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
         {
             try
             {
-                await connection.DisposeAsync();
+                await CloseAsync(connection);
             }
             finally
             {
@@ -105,6 +141,41 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
         }
     }
 
+    private UpstreamBusyException Busy() => new(identity.ToString(), options.ConnectionWaitTimeout);
+
+    // Counted open from the slot on, so that a replica asking for one while this connects is answered rightly.
+    private async Task<UpstreamConnection> ConnectAsync(ConnectionSlot slot, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _open);
+        try
+        {
+            var connection = await connector.ConnectAsync(identity, cancellationToken);
+            connection.Slot = slot;
+            return connection;
+        }
+        catch
+        {
+            Interlocked.Decrement(ref _open);
+            await slot.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task CloseAsync(UpstreamConnection connection)
+    {
+        Interlocked.Decrement(ref _open);
+        await connection.DisposeAsync();
+    }
+
+    // Run after each change of either side (a wait announced, a connection back), so that neither is missed.
+    private async Task CloseBeyondShareAsync()
+    {
+        while (time.GetUtcNow().UtcTicks < Interlocked.Read(ref _othersWaitUntil)
+               && Volatile.Read(ref _open) > connectionSlots.FairShare(options.MaxConnectionsPerMailbox)
+               && TakeIdle() is { } idle)
+            await CloseAsync(idle);
+    }
+
     private UpstreamConnection? TakeIdle()
     {
         lock (_idle) return _idle.TryPop(out var connection) ? connection : null;
@@ -113,6 +184,7 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
     private async Task<bool> IsReusableAsync(UpstreamConnection connection, CancellationToken cancellationToken)
     {
         if (!connection.Client.IsConnected || !connection.Client.IsAuthenticated && identity != UpstreamIdentity.Anonymous) return false;
+        if (!connection.Slot.Held) return false;
         if (connection.TokenExpiresOn - TokenSafety <= time.GetUtcNow()) return false;
         var idleFor = time.GetUtcNow() - connection.LastUsed;
         if (idleFor >= options.IdleTimeout) return false;

@@ -1,6 +1,8 @@
+using OAuthRelay.State;
+
 namespace OAuthRelay.Upstream;
 
-/// <summary>An authenticated upstream connection and what it was authenticated with.</summary>
+/// <summary>An authenticated upstream connection, what it was authenticated with, and the mailbox's connection slot it holds.</summary>
 internal sealed class UpstreamConnection(PassThroughSmtpClient client, DateTimeOffset? tokenExpiresOn) : IAsyncDisposable
 {
     public PassThroughSmtpClient Client { get; } = client;
@@ -9,6 +11,9 @@ internal sealed class UpstreamConnection(PassThroughSmtpClient client, DateTimeO
     public DateTimeOffset? TokenExpiresOn { get; } = tokenExpiresOn;
 
     public DateTimeOffset LastUsed { get; set; }
+
+    /// <summary>Given back when the connection is closed.</summary>
+    public ConnectionSlot Slot { get; set; } = ConnectionSlot.Unlimited;
 
     public async ValueTask DisposeAsync()
     {
@@ -22,5 +27,6 @@ internal sealed class UpstreamConnection(PassThroughSmtpClient client, DateTimeO
         }
 
         Client.Dispose();
+        await Slot.DisposeAsync();
     }
 }

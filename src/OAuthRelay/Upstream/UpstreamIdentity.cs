@@ -11,6 +11,9 @@ public sealed record UpstreamIdentity(string PoolKey, string UserName, string? A
 {
     public bool UsesOAuth => Account is not null;
 
+    /// <summary>The mailbox sends as this identity count against (Exchange's limits are per mailbox).</summary>
+    public string Mailbox => UserName.Length > 0 ? UserName.ToLowerInvariant() : PoolKey;
+
     public static UpstreamIdentity OAuth(string account, string mailbox) => new($"oauth:{account}", mailbox, account, null);
 
     public static UpstreamIdentity Basic(string userName, string password) =>

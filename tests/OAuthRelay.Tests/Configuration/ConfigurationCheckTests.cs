@@ -236,4 +236,38 @@ public sealed class ConfigurationCheckTests : IDisposable
         Assert.Matches($@"(?m)^app +{Regex.Escape(RelayTestHost.UserName)} +office +on +Queue\r?$", output);
         Assert.Matches(@"(?m)^tools +127\.0\.0\.0/8 +office +on +PassThrough\r?$", output);
     }
+
+    [Fact]
+    public async Task Shared_state_needs_a_configured_cache_key_a_usable_connection_string_and_at_least_one_replica()
+    {
+        var settings = Valid();
+        settings["State:Redis"] = "127.0.0.1:6379,ssl=maybe";
+        settings["State:Replicas"] = "0";
+        settings["State:RedisPasswordFile"] = Path.Combine(_folder, "no-such-password");
+
+        var (exit, _, error) = await CommandLineRun.RunAsync("check-config", "--config", Write(settings));
+
+        Assert.Equal(1, exit);
+        var problems = Lines(error);
+        Assert.Contains("Invalid configuration: State:Replicas must be at least 1, not 0.", problems);
+        Assert.Contains($"Invalid configuration: State:RedisPasswordFile {settings["State:RedisPasswordFile"]} does not exist.", problems);
+        Assert.Contains(problems, p => p.StartsWith("Invalid configuration: State:Redis is not a usable connection string"));
+        Assert.Contains(problems, p => p.StartsWith("Invalid configuration: State:Redis is set but no token cache key is configured"));
+    }
+
+    [Fact]
+    public async Task A_usable_shared_state_passes_and_its_connection_string_is_masked_as_it_may_hold_the_password()
+    {
+        var settings = Valid();
+        settings["Tokens:CacheKey"] = Convert.ToBase64String(new byte[32]);
+        settings["State:Redis"] = "redis.internal:6380,ssl=true,password=redis-password-value-3";
+        settings["State:Replicas"] = "3";
+
+        var (exit, output, _) = await CommandLineRun.RunAsync("check-config", "--config", Write(settings));
+
+        Assert.Equal(0, exit);
+        Assert.Contains("State:Redis = ********", Lines(output));
+        Assert.Contains("State:Replicas = 3", Lines(output));
+        Assert.DoesNotContain("redis-password-value-3", output);
+    }
 }
