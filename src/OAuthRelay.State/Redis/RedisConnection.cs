@@ -20,6 +20,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private ChannelMessageQueue? _subscription;
     private DateTimeOffset _skipUntil;
     private long _roundTrips;
+    private long _failures;
 
     public RedisConnection(StateOptions options, SharedStateStatus status, TimeProvider time, ILogger<RedisConnection> logger)
     {
@@ -52,12 +53,14 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     public async Task<Attempt<T>> TryAsync<T>(Func<IDatabase, Task<T>> command)
     {
         if (!IsAvailable && _time.GetUtcNow() < _skipUntil) return default;
+        // Only a command sent after the last failure says Redis is back; one answered just before it says nothing.
+        var failures = Interlocked.Read(ref _failures);
         try
         {
             var multiplexer = await ConnectAsync();
             Interlocked.Increment(ref _roundTrips);
             var result = await command(multiplexer.GetDatabase());
-            if (!IsAvailable) Recovered();
+            if (!IsAvailable && failures == Interlocked.Read(ref _failures)) Recovered();
             return new Attempt<T>(true, result);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
@@ -107,6 +110,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
 
     private void Failed(string reason)
     {
+        Interlocked.Increment(ref _failures);
         _skipUntil = _time.GetUtcNow() + _options.LeaseTime / 3;
         if (_status.MoveTo(SharedStateMode.Degraded, reason)) LogUnreachable(reason, _status.Replicas);
     }

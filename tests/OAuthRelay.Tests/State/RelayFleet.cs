@@ -1,9 +1,11 @@
 using System.Net.Http.Json;
 using System.Text;
+using System.Threading.Channels;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OAuthRelay.Fakes;
 using OAuthRelay.Observability;
+using OAuthRelay.Queue;
 using OAuthRelay.State;
 using OAuthRelay.Tests.Infrastructure;
 using OAuthRelay.Tokens;
@@ -19,6 +21,8 @@ internal sealed class RelayFleet(string folder, FakeEntraId entra, FakeOffice365
     List<TcpGateway> gateways, List<Dictionary<string, string?>> settings) : IAsyncDisposable
 {
     public const string Recipient = "someone@example.test";
+
+    private readonly Channel<DeliveryAttempt> _attempts = Channel.CreateUnbounded<DeliveryAttempt>();
 
     public FakeEntraId Entra { get; } = entra;
 
@@ -82,15 +86,23 @@ internal sealed class RelayFleet(string folder, FakeEntraId entra, FakeOffice365
             s["Upstream:ConnectionWaitTimeout"] = "01:00:00";
         }, time);
         fleet.Office.Clock = time;
+        for (var relay = 0; relay < count; relay++)
+            fleet[relay].Services.GetRequiredService<QueueManager>().Attempted += attempt => fleet._attempts.Writer.TryWrite(attempt);
         return fleet;
     }
 
-    /// <summary>Waits until the fake Office 365 has taken each count of messages, moving the clock a minute after each but the last.</summary>
+    /// <summary>
+    /// Waits until the queued relays have recorded each count of deliveries, moving the clock a minute after each but
+    /// the last: only once recorded, as a relay counts a message's minute from when it saw Exchange take it.
+    /// </summary>
     public async Task DeliveredMinuteByMinuteAsync(SignalingTimeProvider time, params int[] counts)
     {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var recorded = 0;
         foreach (var count in counts)
         {
-            await Office.WaitForMessagesAsync(count);
+            while (recorded < count)
+                if ((await _attempts.Reader.ReadAsync(timeout.Token)).Result == DeliveryAttempt.Delivered) recorded++;
             if (count != counts[^1]) time.Advance(TimeSpan.FromMinutes(1));
         }
     }
