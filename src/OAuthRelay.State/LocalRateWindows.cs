@@ -69,10 +69,16 @@ public sealed class LocalRateWindows(TimeProvider time) : IRateWindows
         }
     }
 
+    /// <summary>
+    /// The last minute's and the last day's reservations in the order they count, with an index by id: a day of a busy
+    /// mailbox holds many thousands, and each send looks its own one up again when it is delivered or given back.
+    /// </summary>
     private sealed class Window
     {
         private readonly LinkedList<RateReservation> _minute = new();
         private readonly LinkedList<RateReservation> _day = new();
+        private readonly Dictionary<string, LinkedListNode<RateReservation>> _inMinute = new();
+        private readonly Dictionary<string, LinkedListNode<RateReservation>> _inDay = new();
 
         /// <summary>Reservations in the last minute.</summary>
         public int Count => _minute.Count;
@@ -84,28 +90,34 @@ public sealed class LocalRateWindows(TimeProvider time) : IRateWindows
 
         public void Forget(DateTimeOffset now)
         {
-            while (_minute.First is { } oldest && oldest.Value.At + Minute <= now) _minute.RemoveFirst();
+            while (_minute.First is { } oldest && oldest.Value.At + Minute <= now)
+            {
+                _inMinute.Remove(oldest.Value.Id);
+                _minute.RemoveFirst();
+            }
+
             while (_day.First is { } oldest && oldest.Value.At + Day <= now)
             {
                 Weight -= oldest.Value.Weight;
+                _inDay.Remove(oldest.Value.Id);
                 _day.RemoveFirst();
             }
         }
 
         public void Add(RateReservation reservation)
         {
-            _minute.AddLast(reservation);
-            _day.AddLast(reservation);
+            _inMinute[reservation.Id] = _minute.AddLast(reservation);
+            _inDay[reservation.Id] = _day.AddLast(reservation);
             Weight += reservation.Weight;
         }
 
         /// <summary>False when it is not counted (given back, or a day old).</summary>
         public bool Remove(string id)
         {
-            if (Find(_day, id) is not { } inDay) return false;
+            if (!_inDay.Remove(id, out var inDay)) return false;
             Weight -= inDay.Value.Weight;
             _day.Remove(inDay);
-            if (Find(_minute, id) is { } inMinute) _minute.Remove(inMinute);
+            if (_inMinute.Remove(id, out var inMinute)) _minute.Remove(inMinute);
             return true;
         }
 
@@ -120,13 +132,6 @@ public sealed class LocalRateWindows(TimeProvider time) : IRateWindows
             }
 
             return DateTimeOffset.MaxValue; // more than a whole day allows
-        }
-
-        private static LinkedListNode<RateReservation>? Find(LinkedList<RateReservation> list, string id)
-        {
-            for (var node = list.First; node is not null; node = node.Next)
-                if (node.Value.Id == id) return node;
-            return null;
         }
     }
 }
