@@ -17,6 +17,7 @@ public enum SharedStateMode
 public sealed class SharedStateStatus
 {
     private readonly Lock _gate = new();
+    private long _roundTrips;
 
     public SharedStateStatus(StateOptions options, TimeProvider time)
     {
@@ -35,10 +36,15 @@ public sealed class SharedStateStatus
 
     public int Replicas { get; }
 
+    /// <summary>Commands (and scripts) sent to Redis so far, each one round trip; what a message costs in Redis is read from this.</summary>
+    public long RoundTrips => Interlocked.Read(ref _roundTrips);
+
     /// <summary>Raised after every change of <see cref="Mode"/>.</summary>
     public event Action? Changed;
 
     private TimeProvider Time { get; }
+
+    internal void CountRoundTrip() => Interlocked.Increment(ref _roundTrips);
 
     /// <summary>Moves to <paramref name="mode"/>; false when it already was there (the caller logs only real changes).</summary>
     internal bool MoveTo(SharedStateMode mode, string? reason)

@@ -19,7 +19,6 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private ConnectionMultiplexer? _multiplexer;
     private ChannelMessageQueue? _subscription;
     private DateTimeOffset _skipUntil;
-    private long _roundTrips;
     private long _failures;
 
     public RedisConnection(StateOptions options, SharedStateStatus status, TimeProvider time, ILogger<RedisConnection> logger)
@@ -38,9 +37,6 @@ internal sealed partial class RedisConnection : IAsyncDisposable
 
     public bool IsAvailable => _status.Mode == SharedStateMode.Connected;
 
-    /// <summary>Commands sent to Redis so far (each one round trip; notices received are not counted).</summary>
-    public long RoundTrips => Interlocked.Read(ref _roundTrips);
-
     /// <summary>A notice from the channel, in the order Redis delivered them.</summary>
     public event Action<SharedEvent>? Received;
 
@@ -58,7 +54,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         try
         {
             var multiplexer = await ConnectAsync();
-            Interlocked.Increment(ref _roundTrips);
+            _status.CountRoundTrip();
             var result = await command(multiplexer.GetDatabase());
             if (!IsAvailable && failures == Interlocked.Read(ref _failures)) Recovered();
             return new Attempt<T>(true, result);

@@ -16,6 +16,7 @@ using OAuthRelay.Relay;
 using OAuthRelay.Smtp.Backend;
 using OAuthRelay.Smtp.Server;
 using OAuthRelay.Spool;
+using OAuthRelay.State;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 
@@ -117,7 +118,8 @@ public static class RelayApplication
             sp.GetRequiredService<TokenService>(),
             sp.GetRequiredService<UpstreamSmtpPool>(),
             sp.GetRequiredService<QueueManager>(),
-            sp.GetRequiredService<QueueSummary>()));
+            sp.GetRequiredService<QueueSummary>(),
+            sp.GetRequiredService<SharedStateStatus>()));
         services.AddSingleton<RelayStatus>();
         services.AddSingleton<MessageHistory>();
         services.AddSingleton<ISmtpBackend, RelayBackend>();

@@ -1,5 +1,6 @@
 using OAuthRelay.Connections;
 using OAuthRelay.Queue;
+using OAuthRelay.State;
 using OAuthRelay.Tokens;
 using OAuthRelay.Upstream;
 using Prometheus;
@@ -21,7 +22,7 @@ public sealed class RelayMetrics
 
     private static readonly string[] AttemptResults = [DeliveryAttempt.Delivered, DeliveryAttempt.Deferred, DeliveryAttempt.Bounced, DeliveryAttempt.Expired];
 
-    internal RelayMetrics(ConnectionLimiter limiter, TokenService tokens, UpstreamSmtpPool pool, QueueManager queue, QueueSummary queueSummary)
+    internal RelayMetrics(ConnectionLimiter limiter, TokenService tokens, UpstreamSmtpPool pool, QueueManager queue, QueueSummary queueSummary, SharedStateStatus sharedState)
     {
         var metrics = Metrics.WithCustomRegistry(Registry);
         _messages = metrics.CreateCounter("oauthrelay_messages_total",
@@ -46,6 +47,8 @@ public sealed class RelayMetrics
         var queueOldestAge = metrics.CreateGauge("oauthrelay_queue_oldest_age_seconds", "Age of the oldest queued message that is not held, by account (0: none).", "account");
         var deliveryAttempts = metrics.CreateCounter("oauthrelay_delivery_attempts_total",
             "Delivery attempts of queued messages, by account and result (delivered, deferred, bounced, expired).", "account", "result");
+        var sharedDegraded = metrics.CreateGauge("oauthrelay_shared_state_degraded", "1 while Redis (State:Redis) is unreachable and this replica works on its share of the limits; 0 otherwise.");
+        var sharedRoundTrips = metrics.CreateCounter("oauthrelay_shared_state_round_trips_total", "Commands and scripts sent to Redis (State:Redis), each one round trip.");
         foreach (var account in tokens.AccountNames)
             foreach (var result in AttemptResults) deliveryAttempts.WithLabels(account, result); // present at zero, so rates start at once
         queue.Attempted += attempt => deliveryAttempts.WithLabels(attempt.Account, attempt.Result).Inc();
@@ -53,6 +56,8 @@ public sealed class RelayMetrics
         Registry.AddBeforeCollectCallback(() =>
         {
             openConnections.Set(limiter.OpenConnections);
+            sharedDegraded.Set(sharedState.Mode == SharedStateMode.Degraded ? 1 : 0);
+            sharedRoundTrips.IncTo(sharedState.RoundTrips);
             foreach (var usage in tokens.AllUsage())
             {
                 tokenRequests.WithLabels(usage.Account).IncTo(usage.Requests);

@@ -74,7 +74,7 @@ internal sealed class RelayStatus(MailListeners listeners, ClientRegistry client
                 pausedUntil = q.PausedUntil,
             }),
             upstream = pool.Usage().Select(p => new { identity = p.Identity, inUse = p.InUse, idle = p.Idle, max = p.Max }),
-            sharedState = new { mode = sharedState.Mode.ToString(), since = sharedState.Since, reason = sharedState.Reason, replicas = sharedState.Replicas },
+            sharedState = new { mode = sharedState.Mode.ToString(), since = sharedState.Since, reason = sharedState.Reason, replicas = sharedState.Replicas, roundTrips = sharedState.RoundTrips },
         };
     }
 }

@@ -29,6 +29,9 @@ public sealed class RedisOutageTests
         Assert.Equal("Degraded", status.GetProperty("sharedState").GetProperty("mode").GetString());
         Assert.Equal(200, await fleet.ReadyAsync(1));
         Assert.Equal(1, fleet[0].Logs.Count("Shared state: Redis is unreachable"));
+        var metrics = await fleet.MetricsAsync(1);
+        Assert.Equal(1, metrics["oauthrelay_shared_state_degraded"]);
+        var roundTrips = status.GetProperty("sharedState").GetProperty("roundTrips").GetInt64();
 
         fleet.Redis.Restart();
         await fleet.WaitForSharedStateAsync(0, SharedStateMode.Connected);
@@ -37,6 +40,9 @@ public sealed class RedisOutageTests
         time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(250, (await fleet.SendAsync(1, "after")).Code);
         await fleet.Office.WaitForMessagesAsync(42);
+        metrics = await fleet.MetricsAsync(1);
+        Assert.Equal(0, metrics["oauthrelay_shared_state_degraded"]);
+        Assert.True(metrics["oauthrelay_shared_state_round_trips_total"] > roundTrips, "the message sent after the outage went through Redis again");
 
         fleet.AssertExchangeLimitsKept(42);
     }

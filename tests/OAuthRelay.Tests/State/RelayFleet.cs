@@ -132,15 +132,24 @@ internal sealed class RelayFleet(string folder, FakeEntraId entra, FakeOffice365
     public async Task<JsonElement> StatusAsync(int relay)
     {
         using var http = new HttpClient();
-        return await http.GetFromJsonAsync<JsonElement>($"http://{this[relay].Services.GetRequiredService<AdminEndpoint>().EndPoint}/status");
+        return await http.GetFromJsonAsync<JsonElement>(Admin(relay, "/status"));
     }
 
     /// <summary>GET /readyz of the relay: its status code.</summary>
     public async Task<int> ReadyAsync(int relay)
     {
         using var http = new HttpClient();
-        return (int)(await http.GetAsync($"http://{this[relay].Services.GetRequiredService<AdminEndpoint>().EndPoint}/readyz")).StatusCode;
+        return (int)(await http.GetAsync(Admin(relay, "/readyz"))).StatusCode;
     }
+
+    /// <summary>GET /metrics of the relay: the samples by name.</summary>
+    public async Task<Dictionary<string, double>> MetricsAsync(int relay)
+    {
+        using var http = new HttpClient();
+        return PrometheusText.Parse(await http.GetStringAsync(Admin(relay, "/metrics")));
+    }
+
+    private string Admin(int relay, string path) => $"http://{this[relay].Services.GetRequiredService<AdminEndpoint>().EndPoint}{path}";
 
     /// <summary>Until the relay's shared state is in <paramref name="mode"/>.</summary>
     public Task WaitForSharedStateAsync(int relay, SharedStateMode mode)
