@@ -6,7 +6,7 @@ namespace OAuthRelay.Observability;
 /// The queue's admin routes: list it and its dead letters, show one message, retry one or all, hold, release, and
 /// delete (to the dead letters, never bounced). JSON. An id in neither the queue nor the dead letters is 404; a change
 /// the message cannot take now (a dead letter, a message being delivered, a retry of a held one) is 409 and says why
-/// (problem details).
+/// (problem details). A change that a page of another site asks for is 403 (<see cref="CrossSiteRequestFilter"/>).
 /// </summary>
 internal static class QueueEndpoints
 {
@@ -17,11 +17,12 @@ internal static class QueueEndpoints
         queue.MapGet("/deadletter", (QueueManager manager, TimeProvider time) => List(manager.DeadLetters(), time, QueuedMessageView.Detail));
         queue.MapGet("/{id}", (string id, QueueManager manager, TimeProvider time) =>
             (manager.Find(id) ?? manager.FindDeadLetter(id)) is { } entry ? Results.Json(QueuedMessageView.Detail(entry, time.GetUtcNow())) : NotFound(id));
-        queue.MapPost("/retry", async (QueueManager manager) => Results.Json(new { retried = await manager.RetryAllAsync() }));
-        queue.MapPost("/{id}/retry", async (string id, QueueManager manager) => Answer(await manager.RetryAsync(id), id, manager));
-        queue.MapPost("/{id}/hold", async (string id, QueueManager manager) => Answer(await manager.HoldAsync(id, held: true), id, manager));
-        queue.MapPost("/{id}/release", async (string id, QueueManager manager) => Answer(await manager.HoldAsync(id, held: false), id, manager));
-        queue.MapDelete("/{id}", async (string id, QueueManager manager) => Answer(await manager.DeleteAsync(id), id, manager));
+        var changes = queue.MapGroup("").AddEndpointFilter<CrossSiteRequestFilter>();
+        changes.MapPost("/retry", async (QueueManager manager) => Results.Json(new { retried = await manager.RetryAllAsync() }));
+        changes.MapPost("/{id}/retry", async (string id, QueueManager manager) => Answer(await manager.RetryAsync(id), id, manager));
+        changes.MapPost("/{id}/hold", async (string id, QueueManager manager) => Answer(await manager.HoldAsync(id, held: true), id, manager));
+        changes.MapPost("/{id}/release", async (string id, QueueManager manager) => Answer(await manager.HoldAsync(id, held: false), id, manager));
+        changes.MapDelete("/{id}", async (string id, QueueManager manager) => Answer(await manager.DeleteAsync(id), id, manager));
     }
 
     private static IResult List(IReadOnlyList<QueueEntry> entries, TimeProvider time, Func<QueueEntry, DateTimeOffset, QueuedMessageView> view)

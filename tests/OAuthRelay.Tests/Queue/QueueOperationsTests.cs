@@ -43,10 +43,14 @@ public sealed class QueueOperationsTests
 
     private static IPEndPoint AdminEndPoint(RelayRig rig) => rig.Relay.Services.GetRequiredService<AdminEndpoint>().EndPoint!;
 
-    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(RelayRig rig, string path)
+    private static Task<(HttpStatusCode Status, string Body)> GetAsync(RelayRig rig, string path) => SendAsync(rig, HttpMethod.Get, path, Token);
+
+    private static async Task<(HttpStatusCode Status, string Body)> SendAsync(RelayRig rig, HttpMethod method, string path, string? token, params (string Name, string Value)[] headers)
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{AdminEndPoint(rig)}{path}") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", Token) } };
+        using var request = new HttpRequestMessage(method, $"http://{AdminEndPoint(rig)}{path}");
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        foreach (var (name, value) in headers) request.Headers.Add(name, value);
         using var response = await http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
@@ -126,6 +130,30 @@ public sealed class QueueOperationsTests
         Assert.Contains(rig.Relay.Logs.Lines, l => l.Contains($"Message {first} client=app account=office deleted by an operator; last reply: 451 4.4.0 "));
         Assert.Contains(rig.Relay.Logs.Lines, l => l.Contains($"Message {first} held by an operator"));
         Assert.Empty(rig.Office.Messages);
+    }
+
+    [Fact]
+    public async Task Without_a_bearer_token_a_change_asked_for_by_a_page_of_another_site_is_refused_and_logged()
+    {
+        var time = new SignalingTimeProvider();
+        await using var rig = await StartAsync(time, s => s.Remove("Admin:BearerToken"));
+        using var probe = new QueueProbe(rig.Relay);
+        var id = await QueuedDeliveryTests.QueueAsync(rig, "Subject: kept\r\n\r\nbody", Far);
+        Assert.Equal(DeliveryAttempt.Deferred, (await probe.NextAttemptAsync()).Result);
+
+        // A form posted from a web page the operator's browser has open: no preflight, no credential needed.
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(rig, HttpMethod.Delete, $"/queue/{id}", null, ("Origin", "https://attacker.example"))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(rig, HttpMethod.Post, $"/queue/{id}/hold", null, ("Sec-Fetch-Site", "cross-site"))).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(rig, HttpMethod.Post, "/queue/retry", null, ("Origin", "null"))).Status);
+        Assert.False(probe.Manager.Find(id)!.Held);
+        Assert.Equal(3, rig.Relay.Logs.Count("Admin endpoint: refused "));
+        Assert.Contains(rig.Relay.Logs.Lines, l => l.Contains($"refused DELETE /queue/{id} from a page of another site (Origin https://attacker.example)"));
+
+        // The CLI and scripts send no Origin; a page of the admin endpoint's own origin may.
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(rig, HttpMethod.Post, $"/queue/{id}/hold", null)).Status);
+        Assert.True(probe.Manager.Find(id)!.Held);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(rig, HttpMethod.Post, $"/queue/{id}/release", null, ("Origin", $"http://{AdminEndPoint(rig)}"), ("Sec-Fetch-Site", "same-origin"))).Status);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(rig, HttpMethod.Get, "/queue", null, ("Origin", "https://attacker.example"))).Status); // reading changes nothing; CORS keeps the answer from the page
     }
 
     [Fact]
