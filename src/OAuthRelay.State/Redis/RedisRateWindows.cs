@@ -5,15 +5,31 @@ namespace OAuthRelay.State.Redis;
 
 /// <summary>
 /// Rate windows in Redis, one script per reservation (one round trip): a sorted set of the last minute's reservations,
-/// one of the last day's, and a hash of their weights with the day's total. Times are the replicas' clocks. Each
-/// replica also counts its own reservations locally: while Redis is unreachable it reserves against those with its
+/// one of the last day's, and a hash of their weights with the day's total. Times are the replicas' clocks. A delivered
+/// message's new time rides along with the replica's next reservation for the mailbox, or goes on its own after
+/// <see cref="StampDelay"/>: a client sending one message after another then costs one round trip a message, not two.
+/// Each replica also counts its own reservations locally: while Redis is unreachable it reserves against those with its
 /// share of the limits, and on Redis's return writes what it reserved meanwhile back, so the fleet's windows stay whole.
 /// </summary>
 internal sealed class RedisRateWindows : IRateWindows
 {
-    // KEYS: minute set, day set, weights hash. ARGV: now ms, id, weight, per minute, per day, 1 to count without checking.
+    // KEYS: minute set, day set, weights hash. ARGV from the given index: pairs of delivered at (ms) and id. A
+    // reservation still counted for the day counts in the minute from when it was delivered.
+    private const string RestampFunction = """
+        local function restamp(from)
+          for i = from, #ARGV, 2 do
+            if redis.call('ZSCORE', KEYS[2], ARGV[i + 1]) then
+              redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
+              redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
+            end
+          end
+        end
+        """;
+
+    // ARGV: now ms, id, weight, per minute, per day, 1 to count without checking, then delivered stamps (see above).
     // Returns {1, now} when reserved, else {0, not before ms (-1: never), 1 if the day's weight is what is used up}.
-    private const string ReserveScript = """
+    private const string ReserveScript = RestampFunction + "\n" + """
+        restamp(7)
         local now = tonumber(ARGV[1])
         local weight = tonumber(ARGV[3])
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
@@ -60,20 +76,21 @@ internal sealed class RedisRateWindows : IRateWindows
         return 0
         """;
 
-    // KEYS as above. ARGV: now ms, id. A reservation still counted for the day counts in the minute from now.
-    private const string DeliveredScript = """
-        if redis.call('ZSCORE', KEYS[2], ARGV[2]) then
-          redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
-          redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
-        end
+    private const string DeliveredScript = RestampFunction + "\n" + """
+        restamp(1)
         return 0
         """;
+
+    /// <summary>How long a delivered message's new time waits for a reservation to ride along with.</summary>
+    internal static readonly TimeSpan StampDelay = TimeSpan.FromMilliseconds(20);
 
     private readonly RedisConnection _redis;
     private readonly StateOptions _options;
     private readonly TimeProvider _time;
     private readonly LocalRateWindows _own;
     private readonly ConcurrentDictionary<string, RateReservation> _unshared = new();
+    private readonly Dictionary<string, List<RedisValue>> _stamps = new(); // key -> delivered at (ms), id, ...
+    private int _flushing;
 
     public RedisRateWindows(RedisConnection redis, StateOptions options, TimeProvider time)
     {
@@ -88,7 +105,8 @@ internal sealed class RedisRateWindows : IRateWindows
     {
         var id = Guid.NewGuid().ToString("N");
         var now = _time.GetUtcNow();
-        var attempt = await _redis.TryAsync(db => db.ScriptEvaluateAsync(ReserveScript, Keys(key), [now.ToUnixTimeMilliseconds(), id, weight, limits.PerMinute, limits.WeightPerDay, 0]));
+        var stamps = TakeStamps(key);
+        var attempt = await _redis.TryAsync(db => db.ScriptEvaluateAsync(ReserveScript, Keys(key), [now.ToUnixTimeMilliseconds(), id, weight, limits.PerMinute, limits.WeightPerDay, 0, .. stamps]));
         if (attempt.Ok)
         {
             var result = (long[])attempt.Value!;
@@ -111,12 +129,51 @@ internal sealed class RedisRateWindows : IRateWindows
         await _redis.TryAsync(db => db.ScriptEvaluateAsync(ReleaseScript, Keys(reservation.Key), [reservation.Id]));
     }
 
-    public async Task DeliveredAsync(RateReservation reservation, CancellationToken cancellationToken)
+    public Task DeliveredAsync(RateReservation reservation, CancellationToken cancellationToken)
     {
         _own.Delivered(reservation);
-        if (_unshared.ContainsKey(reservation.Id)) _unshared[reservation.Id] = reservation with { At = _time.GetUtcNow() };
-        else await _redis.TryAsync(db => db.ScriptEvaluateAsync(DeliveredScript, Keys(reservation.Key), [_time.GetUtcNow().ToUnixTimeMilliseconds(), reservation.Id]));
+        if (_unshared.ContainsKey(reservation.Id))
+        {
+            _unshared[reservation.Id] = reservation with { At = _time.GetUtcNow() };
+            return Task.CompletedTask;
+        }
+
+        lock (_stamps)
+        {
+            if (!_stamps.TryGetValue(reservation.Key, out var stamps)) _stamps[reservation.Key] = stamps = [];
+            stamps.AddRange([_time.GetUtcNow().ToUnixTimeMilliseconds(), reservation.Id]);
+        }
+
+        if (Interlocked.Exchange(ref _flushing, 1) == 0) _ = FlushStampsSoonAsync();
+        return Task.CompletedTask;
     }
+
+    private RedisValue[] TakeStamps(string key)
+    {
+        lock (_stamps) return _stamps.Remove(key, out var stamps) ? [.. stamps] : [];
+    }
+
+    /// <summary>
+    /// Sends the stamps no reservation took along. A stamp that cannot be sent (Redis away) is dropped: the message
+    /// then counts from its reservation, moments earlier.
+    /// </summary>
+    private async Task FlushStampsSoonAsync()
+    {
+        await Task.Delay(StampDelay);
+        Volatile.Write(ref _flushing, 0); // a stamp added from here on has a flush of its own
+        string[] keys;
+        lock (_stamps) keys = [.. _stamps.Keys];
+        foreach (var key in keys)
+        {
+            var stamps = TakeStamps(key);
+            if (stamps.Length > 0) await _redis.TryAsync(db => db.ScriptEvaluateAsync(DeliveredScript, Keys(key), stamps));
+        }
+
+        StampsSent?.Invoke();
+    }
+
+    /// <summary>Raised when stamps that no reservation took along have been sent on their own.</summary>
+    internal event Action? StampsSent;
 
     /// <summary>The reservations made while Redis was away (of the last day), counted in Redis now.</summary>
     private async Task ShareAsync()

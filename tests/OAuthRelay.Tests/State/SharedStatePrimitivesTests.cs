@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OAuthRelay.Fakes;
 using OAuthRelay.State;
+using OAuthRelay.State.Redis;
 using OAuthRelay.Tests.Infrastructure;
 
 namespace OAuthRelay.Tests.State;
@@ -39,6 +40,33 @@ public sealed class SharedStatePrimitivesTests : IAsyncDisposable
         Assert.NotNull((await b.TryReserveAsync("forms@contoso.test", 6, limits, default)).Reservation);
         _time.Advance(TimeSpan.FromDays(1));
         Assert.NotNull((await a.TryReserveAsync("forms@contoso.test", 10, limits, default)).Reservation);
+    }
+
+    [Fact]
+    public async Task A_delivered_message_counts_from_its_delivery_on_every_replica_its_time_going_with_the_next_reservation_or_soon_alone()
+    {
+        var a = (RedisRateWindows)Replica().GetRequiredService<IRateWindows>();
+        var b = Replica().GetRequiredService<IRateWindows>();
+        var limits = new RateLimits(PerMinute: 2, WeightPerDay: 100);
+        const string mailbox = "forms@contoso.test";
+
+        var first = (await a.TryReserveAsync(mailbox, 1, limits, default)).Reservation!;
+        _time.Advance(TimeSpan.FromSeconds(40)); // a slow upstream: it took the message 40 s after its place was reserved
+        await a.DeliveredAsync(first, default);
+        var second = (await a.TryReserveAsync(mailbox, 1, limits, default)).Reservation!;
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        // Counted from its reservation the first would have left the minute; counted from its delivery it has not.
+        var refused = await b.TryReserveAsync(mailbox, 1, limits, default);
+        Assert.Null(refused.Reservation);
+        Assert.Equal((first.At + TimeSpan.FromSeconds(100)).ToUnixTimeMilliseconds(), refused.NotBefore.ToUnixTimeMilliseconds());
+
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.StampsSent += () => sent.TrySetResult();
+        await a.DeliveredAsync(second, default); // no reservation follows: its time goes alone
+        await sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var minute = await (await _redis.InspectAsync()).SortedSetScoreAsync($"oauthrelay:rate:{{{mailbox}}}:minute", second.Id);
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), (long)minute!.Value);
     }
 
     [Fact]
