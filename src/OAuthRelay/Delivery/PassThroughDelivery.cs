@@ -7,21 +7,46 @@ using OAuthRelay.Upstream;
 namespace OAuthRelay.Delivery;
 
 /// <summary>
-/// Pass-through: the message is spooled while the client sends it, then sent in one go, and the client's reply to the
-/// end of DATA is the upstream's verdict on the whole message, all or nothing (a refused recipient means nothing is
-/// sent). The mailbox's rate is respected: a message waits up to PacingWait for its turn, then the client is told to
+/// Pass-through: the message is spooled while the client sends it (its place in the mailbox's rate asked for
+/// meanwhile), then sent in one go, and the client's reply to the end of DATA is the upstream's verdict on the whole
+/// message, all or nothing (a refused recipient means nothing is sent). The mailbox's rate is respected: a message waits up to PacingWait for its turn, then the client is told to
 /// try again (451 4.7.0; 452 4.5.3 when the day's recipients are used up).
 /// </summary>
 internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports transports, MailboxRateLimiter limiter, IOptions<UpstreamOptions> options, TimeProvider time)
 {
+    /// <summary>How old a place may be when the content is all there; an older one is given back and asked for anew.</summary>
+    private static readonly TimeSpan FreshReservation = TimeSpan.FromSeconds(10);
+
     public async Task<SmtpReply> DeliverAsync(Envelope envelope, UpstreamIdentity identity, Stream content, CancellationToken cancellationToken)
     {
-        var spooled = await spool.WriteAsync(envelope, content, cancellationToken);
+        var mailbox = DeliveryTransports.MailboxOf(identity);
+        var messagesPerMinute = transports.LimitsFor(identity).MessagesPerMinute;
+        // The place is asked for while the content arrives: with shared state that is a Redis round trip the client
+        // then does not wait for.
+        var reserving = ReserveAsync(mailbox, messagesPerMinute, envelope.Recipients.Count, cancellationToken);
+        SpooledMessage spooled;
         try
         {
-            var mailbox = DeliveryTransports.MailboxOf(identity);
-            var (reservation, refusal) = await ReserveAsync(mailbox, transports.LimitsFor(identity).MessagesPerMinute, envelope.Recipients.Count, cancellationToken);
+            spooled = await spool.WriteAsync(envelope, content, cancellationToken);
+        }
+        catch
+        {
+            await GiveBackAsync(reserving);
+            throw;
+        }
+
+        try
+        {
+            var (reservation, refusal) = await reserving;
             if (reservation is null) return refusal!;
+            // A place taken long before the content was all there (a slow client) counts from too early: asked for anew.
+            if (time.GetUtcNow() - reservation.At > FreshReservation)
+            {
+                await limiter.ReleaseAsync(reservation);
+                (reservation, refusal) = await ReserveAsync(mailbox, messagesPerMinute, envelope.Recipients.Count, cancellationToken);
+                if (reservation is null) return refusal!;
+            }
+
             var outcome = await transports.TransportFor(identity).SendAsync(spooled, identity, envelope.Recipients, allOrNothing: true, cancellationToken);
             if (!outcome.Sent)
             {
@@ -35,6 +60,19 @@ internal sealed class PassThroughDelivery(MessageSpool spool, DeliveryTransports
         finally
         {
             spool.Discard(spooled);
+        }
+    }
+
+    /// <summary>The place of a message whose content never arrived whole goes back to the mailbox.</summary>
+    private async Task GiveBackAsync(Task<(RateReservation? Reservation, SmtpReply? Refusal)> reserving)
+    {
+        try
+        {
+            if ((await reserving).Reservation is { } reservation) await limiter.ReleaseAsync(reservation);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away while the place was awaited: none was taken.
         }
     }
 
