@@ -76,8 +76,8 @@ internal static class BenchServers
     /// <summary>
     /// The relay towards the fakes in the parent process, signed in with the given refresh token, in the given delivery
     /// mode and pace, its spool, queue and tokens in a new folder that the caller deletes once the relay has stopped;
-    /// the queue in a given folder instead, kept, when a ninth argument names one; a tenth names the account's
-    /// transport for the Graph comparison ("smtp", or the fake Graph's base address).
+    /// the queue in a given folder instead, kept, when the ninth argument names one. Any further arguments are settings
+    /// of their own, <c>Key=Value</c> (the Graph transport, the shared state).
     /// </summary>
     public static async Task<(WebApplication App, IPEndPoint Listener, string DataFolder)> StartUpstreamRelayAsync(string[] args)
     {
@@ -86,23 +86,18 @@ internal static class BenchServers
         var folder = Directory.CreateDirectory(Path.Combine(dataRoot, $"oauthrelay-bench-{Guid.NewGuid():N}")).FullName;
         var settings = new Dictionary<string, string?>(Quiet);
         foreach (var (key, value) in UpstreamRelaySettings.For(entraBase, entraCaFile, officePort, caFile, folder)) settings[key] = value;
-        if (args is [_, _, _, _, _, _, _, _, _, var transport])
-        {
-            // The Graph comparison: pacing off for both transports, the account on Graph unless "smtp".
-            settings["Upstream:Graph:MessagesPerMinute"] = "1000000";
-            if (transport != "smtp")
-            {
-                settings["Accounts:office:Transport"] = "Graph";
-                settings["Accounts:office:GraphBaseUrl"] = transport;
-            }
-        }
-
         settings["Listeners:main:Address"] = "127.0.0.1";
         settings["Listeners:main:Port"] = "0";
         settings["Relay:DeliveryMode"] = deliveryMode;
         settings["Queue:Directory"] = args.Length > 8 && args[8].Length > 0 ? args[8] : Path.Combine(folder, "queue");
         settings["Upstream:MessagesPerMinute"] = messagesPerMinute;
         settings["Upstream:RecipientsPerDay"] = "100000000"; // the benchmark sends more than a real mailbox's day
+        foreach (var setting in args.Skip(9))
+        {
+            var (key, value) = (setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]);
+            settings[key] = value;
+        }
+
         var app = await StartSignedInAsync(settings, entraCaFile, refreshToken);
         return (app, app.Services.GetRequiredService<MailListeners>().EndPointOf("main"), folder);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using OAuthRelay.State;
 
 namespace OAuthRelay.Bench;
 
@@ -40,11 +41,26 @@ internal sealed class Child : IDisposable
         return long.Parse(_process.StandardOutput.ReadLine()!);
     }
 
-    /// <summary>Serves until standard input closes; answers "alloc" with the allocated-bytes counter.</summary>
-    public static async Task ServeUntilClosedAsync(params IPEndPoint[] endPoints)
+    /// <summary>Asks the child relay how many commands it has sent to Redis.</summary>
+    public long RedisRoundTrips()
+    {
+        _process.StandardInput.WriteLine("redis");
+        return long.Parse(_process.StandardOutput.ReadLine()!);
+    }
+
+    /// <summary>
+    /// Serves until standard input closes; answers "alloc" with the allocated-bytes counter, and "redis" with the
+    /// relay's Redis round trips (0 without shared state).
+    /// </summary>
+    public static async Task ServeUntilClosedAsync(SharedStateStatus? sharedState, params IPEndPoint[] endPoints)
     {
         Console.WriteLine("READY " + string.Join(' ', endPoints.Select(e => e.ToString())));
-        while (await Console.In.ReadLineAsync() == "alloc") Console.WriteLine(GC.GetTotalAllocatedBytes(precise: true));
+        while (await Console.In.ReadLineAsync() is { } query)
+        {
+            if (query == "alloc") Console.WriteLine(GC.GetTotalAllocatedBytes(precise: true));
+            else if (query == "redis") Console.WriteLine(sharedState?.RoundTrips ?? 0);
+            else break;
+        }
     }
 
     public void Dispose()

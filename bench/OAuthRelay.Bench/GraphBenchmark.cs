@@ -18,11 +18,11 @@ internal static class GraphBenchmark
         var caFile = Path.Combine(Path.GetTempPath(), $"oauthrelay-bench-graph-ca-{Environment.ProcessId}.pem");
         await File.WriteAllTextAsync(caFile, office.CertificatePem);
         var entraCaFile = BenchServers.EntraCaFile(entra, caFile);
-        // Pass-through, pacing off (1,000,000 a minute), data in a new temporary folder, the default queue folder.
-        Child StartRelay(string transport) => Child.Start("relay", entra.BaseAddress.ToString(), entraCaFile, office.EndPoint.Port.ToString(), caFile, entra.IssueRefreshToken(),
-            "PassThrough", "1000000", Path.GetTempPath(), "", transport);
-        using var smtpRelay = StartRelay("smtp");
-        using var graphRelay = StartRelay(graph.ApiBase.ToString());
+        // Pass-through, pacing off (1,000,000 a minute) for both transports, data in a new temporary folder, the default queue folder.
+        Child StartRelay(params string[] transport) => Child.Start(["relay", entra.BaseAddress.ToString(), entraCaFile, office.EndPoint.Port.ToString(), caFile, entra.IssueRefreshToken(),
+            "PassThrough", "1000000", Path.GetTempPath(), "", "Upstream:Graph:MessagesPerMinute=1000000", .. transport]);
+        using var smtpRelay = StartRelay();
+        using var graphRelay = StartRelay("Accounts:office:Transport=Graph", $"Accounts:office:GraphBaseUrl={graph.ApiBase}");
 
         Func<Task<SmtpClient>> Through(Child relay) => () => UpstreamFakes.ConnectAsync(relay);
 

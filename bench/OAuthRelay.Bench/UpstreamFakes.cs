@@ -13,17 +13,18 @@ namespace OAuthRelay.Bench;
 /// </summary>
 internal sealed class UpstreamFakes : IAsyncDisposable
 {
-    private readonly FakeEntraId _entra;
     private readonly string _caFile;
     private readonly string _directToken;
 
     private UpstreamFakes(FakeEntraId entra, FakeOffice365 office, string caFile)
     {
-        _entra = entra;
+        Entra = entra;
         Office = office;
         _caFile = caFile;
         _directToken = entra.IssueAccessToken();
     }
+
+    public FakeEntraId Entra { get; }
 
     public FakeOffice365 Office { get; }
 
@@ -31,7 +32,7 @@ internal sealed class UpstreamFakes : IAsyncDisposable
     {
         var entra = await FakeEntraId.StartAsync();
         var office = new FakeOffice365(entra);
-        var caFile = Path.Combine(Path.GetTempPath(), $"oauthrelay-bench-ca-{Environment.ProcessId}.pem");
+        var caFile = Path.Combine(Path.GetTempPath(), $"oauthrelay-bench-ca-{Guid.NewGuid():N}.pem");
         await File.WriteAllTextAsync(caFile, office.CertificatePem);
         return new UpstreamFakes(entra, office, caFile);
     }
@@ -39,11 +40,12 @@ internal sealed class UpstreamFakes : IAsyncDisposable
     /// <summary>
     /// A relay in a child process delivering as <paramref name="deliveryMode"/>, at most <paramref name="messagesPerMinute"/>
     /// upstream, its queue, spool and token cache in a new folder below <paramref name="dataRoot"/> (default: the temp
-    /// folder), deleted when it stops; or its queue in <paramref name="queueFolder"/>, kept for the next relay.
+    /// folder), deleted when it stops; or its queue in <paramref name="queueFolder"/>, kept for the next relay; with
+    /// further <paramref name="settings"/> (<c>Key=Value</c>).
     /// </summary>
-    public Child StartRelay(string deliveryMode, int messagesPerMinute, string? dataRoot = null, string? queueFolder = null) =>
-        Child.Start(["relay", _entra.BaseAddress.ToString(), BenchServers.EntraCaFile(_entra, _caFile), Office.EndPoint.Port.ToString(), _caFile, _entra.IssueRefreshToken(),
-            deliveryMode, messagesPerMinute.ToString(), dataRoot ?? Path.GetTempPath(), .. queueFolder is null ? Array.Empty<string>() : [queueFolder]]);
+    public Child StartRelay(string deliveryMode, int messagesPerMinute, string? dataRoot = null, string? queueFolder = null, params string[] settings) =>
+        Child.Start(["relay", Entra.BaseAddress.ToString(), BenchServers.EntraCaFile(Entra, _caFile), Office.EndPoint.Port.ToString(), _caFile, Entra.IssueRefreshToken(),
+            deliveryMode, messagesPerMinute.ToString(), dataRoot ?? Path.GetTempPath(), queueFolder ?? "", .. settings]);
 
     public static async Task<SmtpClient> ConnectAsync(Child relay)
     {
@@ -92,7 +94,7 @@ internal sealed class UpstreamFakes : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Office.DisposeAsync();
-        await _entra.DisposeAsync();
+        await Entra.DisposeAsync();
         File.Delete(_caFile);
         File.Delete(_caFile + ".entra.pem");
     }
