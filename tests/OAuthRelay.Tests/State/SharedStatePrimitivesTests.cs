@@ -62,11 +62,53 @@ public sealed class SharedStatePrimitivesTests : IAsyncDisposable
         Assert.Equal((first.At + TimeSpan.FromSeconds(100)).ToUnixTimeMilliseconds(), refused.NotBefore.ToUnixTimeMilliseconds());
 
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        a.StampsSent += () => sent.TrySetResult();
+        a.Settled += () => sent.TrySetResult();
         await a.DeliveredAsync(second, default); // no reservation follows: its time goes alone
         await sent.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var minute = await (await _redis.InspectAsync()).SortedSetScoreAsync($"oauthrelay:rate:{{{mailbox}}}:minute", second.Id);
         Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), (long)minute!.Value);
+    }
+
+    [Fact]
+    public async Task Far_from_the_limit_replicas_admit_on_credit_without_a_round_trip_each_and_together_never_exceed_it()
+    {
+        var first = Replica();
+        var second = Replica();
+        var (a, b) = (first.GetRequiredService<IRateWindows>(), second.GetRequiredService<IRateWindows>());
+        var trips = first.GetRequiredService<SharedStateStatus>();
+        const string mailbox = "forms@contoso.test";
+
+        // Near the limit (Exchange's 30 a minute) every reservation is asked of Redis.
+        var before = trips.RoundTrips;
+        for (var i = 0; i < 10; i++) Assert.NotNull((await a.TryReserveAsync("paced@contoso.test", 1, new RateLimits(30, 10_000), default)).Reservation);
+        Assert.Equal(10, trips.RoundTrips - before);
+
+        // Far from it, both replicas at once until the minute is full.
+        var limits = new RateLimits(PerMinute: 200, WeightPerDay: 100_000);
+        async Task<int> ReserveAsync(IRateWindows windows)
+        {
+            var granted = 0;
+            for (var i = 0; i < 150; i++)
+                if ((await windows.TryReserveAsync(mailbox, 1, limits, default)).Reservation is not null) granted++;
+            return granted;
+        }
+
+        before = trips.RoundTrips;
+        var granted = await Task.WhenAll(Task.Run(() => ReserveAsync(a)), Task.Run(() => ReserveAsync(b)));
+        Assert.True(trips.RoundTrips - before < 75, $"{trips.RoundTrips - before} round trips for 150 reservations");
+        Assert.InRange(granted.Sum(), 200 - 2 * RedisRateWindows.CreditSize, 200);
+
+        // Once each replica's next script has carried what it admitted, Redis counts exactly what was granted.
+        var more = 0;
+        foreach (var windows in new[] { a, b })
+            if ((await windows.TryReserveAsync(mailbox, 1, limits, default)).Reservation is not null) more++;
+        var counted = await (await _redis.InspectAsync()).SortedSetLengthAsync($"oauthrelay:rate:{{{mailbox}}}:minute");
+        Assert.Equal(granted.Sum() + more, counted);
+
+        // Unused credits lapse: the rest of the minute can be had.
+        _time.Advance(RedisRateWindows.CreditLife * 2 + TimeSpan.FromSeconds(11));
+        while ((await b.TryReserveAsync(mailbox, 1, limits, default)).Reservation is not null) counted++;
+        Assert.Equal(200, counted);
     }
 
     [Fact]
