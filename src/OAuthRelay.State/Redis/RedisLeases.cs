@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 
 namespace OAuthRelay.State.Redis;
@@ -5,7 +6,9 @@ namespace OAuthRelay.State.Redis;
 /// <summary>
 /// Leases as Redis keys: SET NX PX takes one (it expires by itself if its holder dies), a script deletes it only for
 /// its holder and publishes that it is free, so a waiter wakes at once instead of at the expiry. While Redis is
-/// unreachable every lease is granted: the replica's own locks still hold within it.
+/// unreachable every lease is granted: the replica's own locks still hold within it. A release that could not reach
+/// Redis is sent again when it answers, so that nobody waits for the lease to expire. A waiter waits on Redis's clock
+/// (the lease's PTTL runs there), not on the relay's <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class RedisLeases : ILeases
 {
@@ -26,18 +29,17 @@ internal sealed class RedisLeases : ILeases
         """;
 
     private readonly RedisConnection _redis;
-    private readonly TimeProvider _time;
     private readonly Pulse _released = new();
+    private readonly ConcurrentDictionary<RedisKey, (string Holder, string Name)> _unreleased = new();
 
-    public RedisLeases(RedisConnection redis, TimeProvider time)
+    public RedisLeases(RedisConnection redis)
     {
         _redis = redis;
-        _time = time;
         redis.Received += notice =>
         {
             if (notice.Kind == SharedEvent.LeaseReleased) _released.Wake();
         };
-        redis.Restored += _released.Wake;
+        redis.Restored += () => _ = ReleaseLeftOversThenWakeAsync();
     }
 
     public async Task<Lease> AcquireAsync(string name, TimeSpan ttl, CancellationToken cancellationToken)
@@ -53,7 +55,7 @@ internal sealed class RedisLeases : ILeases
             var left = (long)attempt.Value;
             if (left == 0) return new Lease(waited, () => ReleaseAsync(key, holder, name));
             waited = true;
-            await Pulse.WaitAsync(released, _time.GetUtcNow() + TimeSpan.FromMilliseconds(left), _time, cancellationToken);
+            await Pulse.WaitAsync(released, TimeProvider.System.GetUtcNow() + TimeSpan.FromMilliseconds(left), TimeProvider.System, cancellationToken);
         }
     }
 
@@ -63,6 +65,17 @@ internal sealed class RedisLeases : ILeases
         return !attempt.Ok || attempt.Value;
     }
 
-    private Task ReleaseAsync(RedisKey key, string holder, string name) =>
-        _redis.TryAsync(db => db.ScriptEvaluateAsync(ReleaseScript, [key], [holder, _redis.Channel.ToString(), new SharedEvent(SharedEvent.LeaseReleased, name, _redis.ReplicaId).Format()]));
+    private async Task ReleaseAsync(RedisKey key, string holder, string name)
+    {
+        var attempt = await _redis.TryAsync(db => db.ScriptEvaluateAsync(ReleaseScript, [key],
+            [holder, _redis.Channel.ToString(), new SharedEvent(SharedEvent.LeaseReleased, name, _redis.ReplicaId).Format()]));
+        if (attempt.Ok) _unreleased.TryRemove(key, out _);
+        else _unreleased[key] = (holder, name);
+    }
+
+    private async Task ReleaseLeftOversThenWakeAsync()
+    {
+        foreach (var (key, (holder, name)) in _unreleased) await ReleaseAsync(key, holder, name);
+        _released.Wake();
+    }
 }
