@@ -36,7 +36,6 @@ internal static class QueueDrainBenchmark
 
     private static async Task RunAsync(UpstreamFakes fakes, string queueFolder)
     {
-        var message = MailKitSender.Message(MessageSize);
         fakes.ForgetUpstreamMessages();
         long before, peak, after;
         TimeSpan queued;
@@ -45,7 +44,8 @@ internal static class QueueDrainBenchmark
             ProcessStats.ResetPeak(filling.Pid);
             before = ProcessStats.ResidentBytes(filling.Pid);
             var clock = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ =>
+            // A message each: MimeKit's content streams are not for writing from several connections at once.
+            await Task.WhenAll(Enumerable.Range(0, Connections).Select(_ => MailKitSender.Message(MessageSize)).ToList().Select(message =>
                 MailKitSender.SendAsync(() => UpstreamFakes.ConnectAsync(filling), message, Messages / Connections, perMessageConnection: false)));
             queued = clock.Elapsed;
             (peak, after) = (ProcessStats.PeakResidentBytes(filling.Pid), ProcessStats.ResidentBytes(filling.Pid));
