@@ -53,8 +53,15 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
     private async Task BeforeAccessAsync(TokenCacheNotificationArgs args)
     {
         if (_unsaved is { } unsaved && await SaveAsync(unsaved) == WriteOutcome.Unavailable) return;
-        if (await _values.ReadAsync(Name) is not { } stored) return; // Redis is away: MSAL goes on with what it holds
+        // Cleared before the read: a notice of a newer version arriving while it is under way must stand.
+        var changed = _changed;
         _changed = false;
+        if (await _values.ReadAsync(Name) is not { } stored)
+        {
+            if (changed) _changed = true;
+            return; // Redis is away: MSAL goes on with what it holds
+        }
+
         if (stored.Version == Interlocked.Read(ref _version)) return;
         args.TokenCache.DeserializeMsalV3(stored.Value is null ? "{}"u8.ToArray() : _cipher.Open(stored.Value, $"value {Name} in Redis"), shouldClearExistingCache: true);
         Interlocked.Exchange(ref _version, stored.Version);
