@@ -184,6 +184,8 @@ internal sealed partial class QueueManager(
         var delay = until is { } at ? at - time.GetUtcNow() : Timeout.InfiniteTimeSpan;
         if (delay != Timeout.InfiniteTimeSpan && delay <= TimeSpan.Zero) return;
         using var timeout = delay == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(RoundUp(delay), time);
+        // The timer counts from when it was set: if the clock passed the moment meanwhile (a fake clock moves in one step), it would come too late.
+        if (until <= time.GetUtcNow()) return;
         using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
         try
         {
