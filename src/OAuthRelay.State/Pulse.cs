@@ -20,7 +20,9 @@ public sealed class Pulse
         // Timers run in whole milliseconds: rounded down, the wake-up would come just before the moment it is for.
         delay = TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(delay.TotalMilliseconds), TimeSpan.FromDays(1).TotalMilliseconds));
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAny(pulse, Task.Delay(delay, time, timer.Token));
+        var elapsed = Task.Delay(delay, time, timer.Token);
+        // The delay counts from when its timer was set: had the clock passed the moment meanwhile (a fake clock moves in one step), it would come too late.
+        if (until > time.GetUtcNow()) await Task.WhenAny(pulse, elapsed);
         await timer.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OAuthRelay.State;
 using OAuthRelay.Tokens.Configuration;
 
 namespace OAuthRelay.Tokens;
@@ -15,7 +16,7 @@ namespace OAuthRelay.Tokens;
 public sealed partial class TokenRenewalService(TokenService tokens, IOptions<TokenServiceOptions> options, TimeProvider time, ILogger<TokenRenewalService> logger)
     : BackgroundService
 {
-    private readonly SemaphoreSlim _changed = new(0);
+    private readonly Pulse _changed = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,6 +27,7 @@ public sealed partial class TokenRenewalService(TokenService tokens, IOptions<To
             var nextRenewal = time.GetUtcNow() + options.Value.RenewalInterval;
             while (!stoppingToken.IsCancellationRequested)
             {
+                var changed = _changed.Next;
                 if (time.GetUtcNow() >= nextRenewal)
                 {
                     await RenewRefreshTokensAsync(stoppingToken);
@@ -36,7 +38,7 @@ public sealed partial class TokenRenewalService(TokenService tokens, IOptions<To
                     await AttemptAsync(account, stoppingToken);
 
                 var next = tokens.Accounts.Select(a => a.NextCheck()).Append(nextRenewal).Min()!.Value;
-                await WaitAsync(next, stoppingToken);
+                await Pulse.WaitAsync(changed, next, time, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -48,28 +50,7 @@ public sealed partial class TokenRenewalService(TokenService tokens, IOptions<To
         }
     }
 
-    private void Wake()
-    {
-        if (_changed.CurrentCount == 0) _changed.Release();
-    }
-
-    /// <summary>Until <paramref name="until"/>, or until an account changes (a token fetched, a failure, a sign-in).</summary>
-    private async Task WaitAsync(DateTimeOffset until, CancellationToken stoppingToken)
-    {
-        var delay = until - time.GetUtcNow();
-        if (delay <= TimeSpan.Zero) return;
-        // Timers run in whole milliseconds: round up, or the wake-up would come just before the moment it is for.
-        delay = TimeSpan.FromMilliseconds(Math.Ceiling(delay.TotalMilliseconds));
-        using var timeout = new CancellationTokenSource(delay > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : delay, time);
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
-        try
-        {
-            await _changed.WaitAsync(either.Token);
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
+    private void Wake() => _changed.Wake();
 
     private async Task RenewRefreshTokensAsync(CancellationToken stoppingToken)
     {

@@ -35,7 +35,7 @@ internal sealed partial class QueueManager(
     private readonly Dictionary<string, int> _active = [];
     private readonly Dictionary<string, DateTimeOffset> _pausedUntil = [];
     private readonly Dictionary<string, string> _lastClient = [];
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Pulse _changed = new();
 
     private QueueOptions Options => queueOptions.Value;
 
@@ -160,8 +160,9 @@ internal sealed partial class QueueManager(
         {
             while (!stopping.IsCancellationRequested)
             {
+                var changed = _changed.Next;
                 var next = await DispatchAsync(stopping.Token);
-                await WaitAsync(next, stopping.Token);
+                await Pulse.WaitAsync(changed, next ?? DateTimeOffset.MaxValue, time, stopping.Token);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -174,30 +175,7 @@ internal sealed partial class QueueManager(
         await Task.WhenAll(running);
     }
 
-    private void Wake()
-    {
-        if (_wake.CurrentCount == 0) _wake.Release();
-    }
-
-    private async Task WaitAsync(DateTimeOffset? until, CancellationToken stoppingToken)
-    {
-        var delay = until is { } at ? at - time.GetUtcNow() : Timeout.InfiniteTimeSpan;
-        if (delay != Timeout.InfiniteTimeSpan && delay <= TimeSpan.Zero) return;
-        using var timeout = delay == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(RoundUp(delay), time);
-        // The timer counts from when it was set: if the clock passed the moment meanwhile (a fake clock moves in one step), it would come too late.
-        if (until <= time.GetUtcNow()) return;
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
-        try
-        {
-            await _wake.WaitAsync(either.Token);
-        }
-        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    // Timers run in whole milliseconds: rounded down, a wake-up would come just before the moment it is for.
-    private static TimeSpan RoundUp(TimeSpan delay) => TimeSpan.FromMilliseconds(Math.Min(Math.Ceiling(delay.TotalMilliseconds), TimeSpan.FromDays(1).TotalMilliseconds));
+    private void Wake() => _changed.Wake();
 
     /// <summary>Starts every delivery that may start now; returns when something will next be due (null: nothing waits on time).</summary>
     private async Task<DateTimeOffset?> DispatchAsync(CancellationToken stopping)
