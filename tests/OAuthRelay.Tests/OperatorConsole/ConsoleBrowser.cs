@@ -50,7 +50,10 @@ internal sealed class ConsoleBrowser : IDisposable
     {
         try
         {
-            return new WebDriverWait(Driver, Wait) { PollingInterval = TimeSpan.FromMilliseconds(100) }.Until(condition);
+            var wait = new WebDriverWait(Driver, Wait) { PollingInterval = TimeSpan.FromMilliseconds(100) };
+            // A page that refreshes itself replaces the element between finding and reading it: look again.
+            wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+            return wait.Until(condition);
         }
         catch (WebDriverTimeoutException)
         {

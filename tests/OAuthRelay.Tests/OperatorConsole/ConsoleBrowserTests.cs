@@ -90,7 +90,7 @@ public sealed class ConsoleBrowserTests
         browser.Screenshot("accounts-device-code");
         console.Rig.Entra.Release();
         browser.Until(d => d.FindElements(By.CssSelector("#account-office [data-state='Healthy']")).Count == 1, "the account to be Healthy again (the page refreshes itself)");
-        Assert.Contains($"Signed in as {FakeEntraId.UserName}", browser.Driver.FindElement(By.CssSelector("#account-office .sign-in-result")).Text);
+        Assert.Contains($"Signed in as {FakeEntraId.UserName}", browser.Until(d => d.FindElement(By.CssSelector("#account-office .sign-in-result")).Text, "the sign-in result"));
         browser.Screenshot("accounts-healthy");
 
         // A queued message the upstream deferred waits an hour for its retry; the operator retries it now and it arrives.
