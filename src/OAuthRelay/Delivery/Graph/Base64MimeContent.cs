@@ -5,8 +5,9 @@ using System.Security.Cryptography;
 namespace OAuthRelay.Delivery.Graph;
 
 /// <summary>
-/// The body of a MIME sendMail: base64 of a prefix (the Bcc header the relay adds) followed by the
-/// spooled message, encoded while it is sent, so the message is never held in memory, encoded or not.
+/// The body of a MIME sendMail: base64 of a prefix (the Bcc header the relay adds, and the header block if it changed)
+/// followed by the rest of the spooled message, encoded while it is sent, so the message is never held in memory,
+/// encoded or not.
 /// </summary>
 internal sealed class Base64MimeContent : HttpContent
 {

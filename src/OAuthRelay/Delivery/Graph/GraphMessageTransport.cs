@@ -40,14 +40,14 @@ internal sealed partial class GraphMessageTransport(
         try
         {
             using var turn = await _concurrency.EnterAsync(account.Mailbox, Graph.MaxConcurrentRequestsPerMailbox, options.Value.ConnectionWaitTimeout, cancellationToken);
-            byte[] bcc;
-            await using (var content = message.OpenContent()) bcc = await EnvelopeBcc.HeaderAsync(content, recipients, cancellationToken);
-            var size = message.ContentLength;
-            var small = Base64MimeContent.EncodedLength(bcc.Length + size) <= Graph.MaxRequestBytes;
+            EnvelopeBcc.MimeStart? start;
+            await using (var content = message.OpenContent()) start = await EnvelopeBcc.StartAsync(content, recipients, cancellationToken);
+            var rest = message.ContentLength - (start?.Skip ?? 0);
+            var small = start is not null && Base64MimeContent.EncodedLength(start.Prefix.Length + rest) <= Graph.MaxRequestBytes;
             await login.LogInAsync(identity, TokenResource.Graph(account), async token =>
             {
                 var graph = ClientFor(account, token!);
-                if (small) await graph.SendMimeAsync(new Base64MimeContent(bcc, message.OpenContent, size), cancellationToken);
+                if (small) await graph.SendMimeAsync(new Base64MimeContent(start!.Prefix, () => Rest(message, start.Skip), rest), cancellationToken);
                 else await _drafts.SendAsync(graph, message, account.Mailbox, recipients, cancellationToken);
             }, GraphRefusals.Describe, cancellationToken);
             return TransportOutcome.Delivered(recipients, [], GraphReplies.Accepted);
@@ -66,6 +66,13 @@ internal sealed partial class GraphMessageTransport(
             LogFailed(message.Envelope.Id, identity.ToString(), e.GetType().Name, e.Message, reply.ToString());
             return TransportOutcome.Failed(reply, permanent: false);
         }
+    }
+
+    private static Stream Rest(SpooledMessage message, long skip)
+    {
+        var content = message.OpenContent();
+        content.Position = skip;
+        return content;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: Graph answered 504 for {Mailbox}; it may still send the message, and the retry may deliver it twice (at least once)")]

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -77,6 +78,26 @@ public sealed class GraphDeliveryTests
 
         var received = Assert.Single(rig.Graph!.Messages).Mime!;
         Assert.Equal([.. "Bcc: hidden@example.test\r\n"u8, .. sent], received);
+    }
+
+    [Fact]
+    public async Task A_bcc_header_of_the_message_gives_way_to_one_for_the_envelope_and_nothing_else_changes()
+    {
+        await using var rig = await RelayRig.StartGraphAsync();
+        var before = $"From: {rig.Mailbox}\r\nTo: {Recipient}\r\n";
+        const string after = "Subject: Hidden copies\r\nX-Legacy-App: billing\r\n\r\nFor the record.\r\n";
+        // Left by a legacy app that does not strip it: one envelope recipient, and one that is not in the envelope.
+        const string bcc = "BCC: hidden@example.test,\r\n\tnot-in-the-envelope@example.test\r\n";
+        await using var client = await rig.Relay.OpenAuthenticatedAsync();
+
+        foreach (var command in new[] { $"MAIL FROM:<{rig.Mailbox}>", $"RCPT TO:<{Recipient}>", "RCPT TO:<hidden@example.test>", "RCPT TO:<list@example.test>" })
+            Assert.Equal(250, (await client.CommandAsync(command)).Code);
+        Assert.Equal(354, (await client.CommandAsync("DATA")).Code);
+        await client.SendRawAsync(before + bcc + after + ".\r\n");
+
+        Assert.Equal(250, (await client.ReadReplyAsync()).Code);
+        var received = Encoding.UTF8.GetString(Assert.Single(rig.Graph!.Messages).Mime!);
+        Assert.Equal("Bcc: hidden@example.test,\r\n list@example.test\r\n" + before + after, received);
     }
 
     [Fact]
