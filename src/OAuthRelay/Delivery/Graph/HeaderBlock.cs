@@ -36,25 +36,36 @@ internal sealed class HeaderBlock
     }
 
     /// <summary>Reads the header block from the start of <paramref name="message"/>; null if it is longer than <paramref name="limit"/> bytes.</summary>
+    /// <remarks>Read as far as the block goes, in growing steps: most blocks are a few kilobytes.</remarks>
     public static async Task<HeaderBlock?> ReadAsync(Stream message, int limit, CancellationToken cancellationToken)
     {
-        var bytes = new byte[limit];
-        var read = await message.ReadAtLeastAsync(bytes, limit, throwOnEndOfStream: false, cancellationToken);
+        var bytes = new byte[Math.Min(limit, 8 * 1024)];
         var fields = new List<Range>();
-        var at = 0;
-        while (at < read)
+        var (read, at) = (0, 0);
+        while (true)
         {
             var newline = Array.IndexOf(bytes, (byte)'\n', at, read - at);
-            if (newline < 0 && read == limit) return null; // a line goes on past the limit
+            if (newline < 0)
+            {
+                if (read == limit) return null;
+                if (read == bytes.Length) Array.Resize(ref bytes, Math.Min(limit, read * 2));
+                var more = await message.ReadAsync(bytes.AsMemory(read), cancellationToken);
+                if (more > 0)
+                {
+                    read += more;
+                    continue;
+                }
+            }
+
+            // A line, or at the end of the message what is left of it.
             var next = newline < 0 ? read : newline + 1;
+            if (next == at) return new HeaderBlock(bytes, fields, at);
             var line = bytes.AsSpan(at, next - at);
             if (line.SequenceEqual("\r\n"u8) || line.SequenceEqual("\n"u8)) return new HeaderBlock(bytes, fields, at);
             if (line[0] is (byte)' ' or (byte)'\t' && fields.Count > 0) fields[^1] = fields[^1].Start..next;
             else fields.Add(at..next);
             at = next;
         }
-
-        return read < limit ? new HeaderBlock(bytes, fields, read) : null;
     }
 
     private bool IsNamed(Range field, string name)
