@@ -8,14 +8,16 @@ namespace OAuthRelay.State.Redis;
 /// replicas' clock), and a sorted set of the replicas waiting for one. A script drops expired leases and adds one if
 /// fewer than the limit are held and either the replica holds less than its fair share or no other replica waits;
 /// otherwise it records the replica as waiting and publishes that, so that holders beyond their share close an idle
-/// connection. A heartbeat renews this replica's leases every third of the lease time, so a replica that dies loses its
+/// connection. A waiting replica asks again every third of the lease time at the latest, so its record lasts half a
+/// lease time: one that stopped waiting (served by a connection that came back to it, or given up) soon no longer
+/// holds the others to their share. A heartbeat renews this replica's leases every third of the lease time, so a replica that dies loses its
 /// slots after at most one lease time. While Redis is unreachable each replica keeps to its share of the limit,
 /// counting the slots it already holds; on return its slots are written back, and those it gave back meanwhile removed.
 /// </summary>
 internal sealed class RedisConnectionSlots : IConnectionSlots, IAsyncDisposable
 {
     // KEYS: slots, waiting replicas. ARGV: now, lease end, limit, member, channel, wanted notice, key lifetime (ms),
-    // replica, fair share. 0: granted; else when to ask again at the latest (the first lease ends, or this wait does).
+    // replica, fair share, wait end. 0: granted; else when to ask again at the latest (the first lease ends, or this wait does).
     private const string AcquireScript = """
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1])
@@ -33,10 +35,10 @@ internal sealed class RedisConnectionSlots : IConnectionSlots, IAsyncDisposable
           redis.call('PEXPIRE', KEYS[1], ARGV[7])
           return 0
         end
-        redis.call('ZADD', KEYS[2], ARGV[2], ARGV[8])
+        redis.call('ZADD', KEYS[2], ARGV[10], ARGV[8])
         redis.call('PEXPIRE', KEYS[2], ARGV[7])
         redis.call('PUBLISH', ARGV[5], ARGV[6])
-        if #held < tonumber(ARGV[3]) then return tonumber(ARGV[2]) end
+        if #held < tonumber(ARGV[3]) then return tonumber(ARGV[10]) end
         return tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
         """;
 
@@ -87,10 +89,11 @@ internal sealed class RedisConnectionSlots : IConnectionSlots, IAsyncDisposable
         var member = $"{_redis.ReplicaId}:{Interlocked.Increment(ref _issued)}";
         var now = _time.GetUtcNow();
         var leaseEnd = (now + _options.LeaseTime).ToUnixTimeMilliseconds();
-        var wanted = new SharedEvent(SharedEvent.SlotWanted, key, $"{_redis.ReplicaId} {leaseEnd}").Format();
+        var waitEnd = (now + _options.LeaseTime / 2).ToUnixTimeMilliseconds();
+        var wanted = new SharedEvent(SharedEvent.SlotWanted, key, $"{_redis.ReplicaId} {waitEnd}").Format();
         var attempt = await _redis.TryAsync(db => db.ScriptEvaluateAsync(AcquireScript, [Key(key), _redis.Key($"waiting:{{{key}}}")],
             [now.ToUnixTimeMilliseconds(), leaseEnd, limit, member, _redis.Channel.ToString(), wanted, KeyLifetime,
-             _redis.ReplicaId, FairShare(limit)]));
+             _redis.ReplicaId, FairShare(limit), waitEnd]));
         if (attempt.Ok)
         {
             var retryAt = (long)attempt.Value;
