@@ -162,7 +162,7 @@ internal sealed class RedisRateWindows : IRateWindows
             var id = Guid.NewGuid().ToString("N");
             var now = _time.GetUtcNow();
             var (owed, arguments) = _ledger.Take(key, revokeCredit: true);
-            var lapses = now + CreditLife + CreditLife + _options.Timeout;
+            var lapses = now + 2 * CreditLife + _options.Timeout;
             var attempt = await _redis.TryAsync(db => db.ScriptEvaluateAsync(ReserveScript, Keys(key),
                 [now.ToUnixTimeMilliseconds(), id, weight, limits.PerMinute, limits.WeightPerDay, 0, _redis.ReplicaId, CreditSize, lapses.ToUnixTimeMilliseconds(), owed.Length, .. arguments]));
             if (attempt.Ok)
