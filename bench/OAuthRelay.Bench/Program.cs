@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OAuthRelay.Bench;
 using OAuthRelay.State;
 
-// On demand: dotnet run -c Release --project bench/OAuthRelay.Bench [-- engine|relay|mailbox|graph|redis [throughput|tokens]]
+// On demand: dotnet run -c Release --project bench/OAuthRelay.Bench [-- engine|relay|queue|mailbox|graph|redis [throughput|tokens]]
 // Servers run in child processes of this executable ("serve ..."), so their memory and CPU are their own.
 switch (args)
 {
@@ -31,6 +31,7 @@ switch (args)
         Console.WriteLine();
         if (args is [] or ["engine"]) await EngineBenchmark.RunAsync();
         if (args is [] or ["relay"]) await RelayBenchmark.RunAsync();
+        if (args is ["queue"]) await QueueDrainBenchmark.RunAsync(); // also the last part of "relay"
         if (args is [] or ["mailbox"]) await MailboxBenchmark.RunAsync();
         if (args is [] or ["graph"]) await GraphBenchmark.RunAsync();
         if (args is [] or ["redis", ..]) await SharedStateBenchmark.RunAsync(throughput: args is not [_, "tokens"], tokens: args is not [_, "throughput"]);

@@ -21,6 +21,15 @@ internal static class QueueDrainBenchmark
 
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
+    /// <summary>On its own, with upstream fakes of its own.</summary>
+    public static async Task RunAsync()
+    {
+        Console.WriteLine($"## Queue drain ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, .NET {Environment.Version})");
+        Console.WriteLine();
+        await using var fakes = await UpstreamFakes.StartAsync();
+        await RunAsync(fakes);
+    }
+
     public static async Task RunAsync(UpstreamFakes fakes)
     {
         var queueFolder = Directory.CreateTempSubdirectory("oauthrelay-bench-queue-").FullName;
