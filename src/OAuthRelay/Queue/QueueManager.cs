@@ -178,30 +178,45 @@ internal sealed partial class QueueManager(
     private void Wake() => _changed.Wake();
 
     /// <summary>Starts every delivery that may start now; returns when something will next be due (null: nothing waits on time).</summary>
+    /// <remarks>
+    /// Runs after every delivery and every accepted message, over the whole queue: one pass, with each account's
+    /// mailbox looked up once, not once a message.
+    /// </remarks>
     private async Task<DateTimeOffset?> DispatchAsync(CancellationToken stopping)
     {
         var now = time.GetUtcNow();
         DateTimeOffset? next = null;
-        var ready = new List<(string Mailbox, List<QueueEntry> Due)>();
+        var due = new Dictionary<string, List<QueueEntry>>();
+        var mailboxes = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? withoutAccount = null;
         lock (_gate)
         {
-            foreach (var mailbox in _entries.Values.Where(e => !e.Held && !_busy.Contains(e.Id)).GroupBy(MailboxOf))
+            foreach (var entry in _entries.Values)
             {
-                var waiting = mailbox.ToList();
-                var due = waiting.Where(e => e.NextAttempt <= now).ToList();
-                next = Earliest(next, waiting.Where(e => e.NextAttempt > now).Select(e => (DateTimeOffset?)e.NextAttempt).Min());
-                if (_pausedUntil.TryGetValue(mailbox.Key, out var paused) && paused > now)
+                if (entry.Held || _busy.Contains(entry.Id)) continue;
+                if (entry.NextAttempt > now)
                 {
-                    if (due.Count > 0) next = Earliest(next, paused);
+                    next = Earliest(next, entry.NextAttempt);
                     continue;
                 }
 
-                if (due.Count > 0) ready.Add((mailbox.Key, due));
+                var account = entry.Envelope.Account;
+                var mailbox = account is null ? withoutAccount ??= MailboxOf(account)
+                    : mailboxes.TryGetValue(account, out var known) ? known : mailboxes[account] = MailboxOf(account);
+                if (!due.TryGetValue(mailbox, out var list)) due[mailbox] = list = [];
+                list.Add(entry);
+            }
+
+            foreach (var mailbox in due.Keys)
+            {
+                if (!_pausedUntil.TryGetValue(mailbox, out var paused) || paused <= now) continue;
+                next = Earliest(next, paused);
+                due.Remove(mailbox);
             }
         }
 
         // Reserving may ask Redis: outside the lock, so that accepting messages never waits on it.
-        foreach (var (mailbox, due) in ready) next = Earliest(next, await StartDueAsync(mailbox, due, stopping));
+        foreach (var (mailbox, list) in due) next = Earliest(next, await StartDueAsync(mailbox, list, stopping));
         return next;
     }
 
@@ -240,12 +255,20 @@ internal sealed partial class QueueManager(
     /// <summary>The oldest due message of the client after the one served last, so that no client starves another.</summary>
     private QueueEntry NextInTurn(string mailbox, List<QueueEntry> due)
     {
-        var clients = due.Select(e => e.Envelope.Client).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var last = _lastClient.GetValueOrDefault(mailbox);
-        var client = clients.FirstOrDefault(c => string.CompareOrdinal(c, last) > 0) ?? clients[0];
-        _lastClient[mailbox] = client;
-        return due.Where(e => e.Envelope.Client == client).MinBy(e => e.Envelope.Received)!;
+        QueueEntry? first = null, after = null; // of the first client in ordinal order, and of the first after the last served
+        foreach (var entry in due)
+        {
+            if (first is null || Before(entry, first)) first = entry;
+            if (string.CompareOrdinal(entry.Envelope.Client, last) > 0 && (after is null || Before(entry, after))) after = entry;
+        }
+
+        return after ?? first!;
     }
+
+    /// <summary>Whether <paramref name="entry"/> comes before <paramref name="other"/>: by client, then oldest first.</summary>
+    private static bool Before(QueueEntry entry, QueueEntry other) =>
+        string.CompareOrdinal(entry.Envelope.Client, other.Envelope.Client) is var byClient && (byClient < 0 || byClient == 0 && entry.Envelope.Received < other.Envelope.Received);
 
     /// <summary>Starts the delivery unless the host began to stop or the message was held, deleted or taken while its place was reserved.</summary>
     private bool TryStart(QueueEntry entry, string mailbox, RateReservation reservation, CancellationToken stopping)
@@ -255,6 +278,8 @@ internal sealed partial class QueueManager(
             if (stopping.IsCancellationRequested || entry.Held || _busy.Contains(entry.Id) || !_entries.ContainsKey(entry.Id)) return false;
             _busy.Add(entry.Id);
             _active[mailbox] = _active.GetValueOrDefault(mailbox) + 1;
+            // The turn passes only with a delivery that starts: a try the mailbox's rate refused is no client's turn.
+            _lastClient[mailbox] = entry.Envelope.Client;
             var delivery = Task.Run(() => DeliverAsync(entry, mailbox, reservation));
             _deliveries.Add(delivery);
             _ = delivery.ContinueWith(done =>

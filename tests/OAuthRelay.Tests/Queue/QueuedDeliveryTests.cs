@@ -28,7 +28,12 @@ public sealed class QueuedDeliveryTests
     internal static async Task<string> QueueAsync(RelayRig rig, string content, params string[] recipients)
     {
         await using var client = await rig.Relay.OpenAuthenticatedAsync();
-        var reply = await client.SendMessageAsync(rig.Mailbox, recipients.Length == 0 ? [Recipient] : recipients, content);
+        return await QueueAsync(client, rig.Mailbox, content, recipients);
+    }
+
+    private static async Task<string> QueueAsync(RawSmtpClient client, string sender, string content, params string[] recipients)
+    {
+        var reply = await client.SendMessageAsync(sender, recipients.Length == 0 ? [Recipient] : recipients, content);
         Assert.Equal((250, "2.0.0"), reply.Status);
         Assert.StartsWith("2.0.0 OK queued as ", reply.Text);
         return reply.Text.Split(' ')[^1];
@@ -107,6 +112,43 @@ public sealed class QueuedDeliveryTests
         Assert.Equal(100, rig.Office.Messages.Select(m => Encoding.UTF8.GetString(m.Content)).Distinct().Count());
         Assert.All(arrivals, start => Assert.InRange(arrivals.Count(a => a >= start && a < start + TimeSpan.FromMinutes(1)), 1, 30));
         Assert.InRange(rig.Office.MaxConcurrentConnections(rig.Mailbox), 1, 3);
+    }
+
+    [Fact]
+    public async Task Messages_of_two_clients_for_one_mailbox_go_in_turn_between_the_clients_not_oldest_first()
+    {
+        var time = new SignalingTimeProvider();
+        await using var rig = await StartQueuedAsync(time, s =>
+        {
+            s["Upstream:MessagesPerMinute"] = "1";
+            s["Clients:other:UserName"] = "other@contoso.test";
+            s["Clients:other:PasswordHash"] = OAuthRelay.Clients.PasswordHasher.Hash("other-password-5", OAuthRelay.Clients.PasswordHasher.MinimumIterations);
+            s["Clients:other:Account"] = "office";
+        });
+        using var probe = new QueueProbe(rig.Relay);
+        async Task<string> QueueAsOtherAsync(string subject)
+        {
+            await using var client = await rig.Relay.OpenAsync();
+            Assert.Equal(250, (await client.CommandAsync("EHLO client.test")).Code);
+            Assert.Equal(235, (await client.CommandAsync($"AUTH PLAIN {Convert.ToBase64String(Encoding.UTF8.GetBytes("\0other@contoso.test\0other-password-5"))}")).Code);
+            return await QueueAsync(client, rig.Mailbox, $"Subject: {subject}\r\n\r\nbody");
+        }
+
+        // The first goes at once and uses the minute; the others queue up behind it, app's three before other's two.
+        var first = await QueueAsync(rig, "Subject: app 1\r\n\r\nbody");
+        Assert.Equal((first, DeliveryAttempt.Delivered), ((await probe.NextAttemptAsync()).MessageId, DeliveryAttempt.Delivered));
+        string[] app = [await QueueAsync(rig, "Subject: app 2\r\n\r\nbody"), await QueueAsync(rig, "Subject: app 3\r\n\r\nbody")];
+        string[] other = [await QueueAsOtherAsync("other 1"), await QueueAsOtherAsync("other 2")];
+        var order = new List<string>();
+        while (order.Count < 4)
+        {
+            probe.AdvanceToRetry(time, [.. app.Concat(other).Except(order)]);
+            var attempt = await probe.NextAttemptAsync();
+            Assert.Equal(DeliveryAttempt.Delivered, attempt.Result);
+            order.Add(attempt.MessageId);
+        }
+
+        Assert.Equal([other[0], app[0], other[1], app[1]], order);
     }
 
     [Fact]
