@@ -71,7 +71,7 @@ internal sealed partial class GraphMessageTransport(
     private static Stream Rest(SpooledMessage message, long skip)
     {
         var content = message.OpenContent();
-        content.Position = skip;
+        content.Seek(skip, SeekOrigin.Current); // a queue file's content starts after its envelope line
         return content;
     }
 

@@ -80,12 +80,15 @@ public sealed class GraphDeliveryTests
         Assert.Equal([.. "Bcc: hidden@example.test\r\n"u8, .. sent], received);
     }
 
-    [Fact]
-    public async Task A_bcc_header_of_the_message_gives_way_to_one_for_the_envelope_and_nothing_else_changes()
+    [Theory]
+    [InlineData("PassThrough", 0)]
+    [InlineData("Queue", 100_000)] // a queue file, streamed from after its envelope line
+    public async Task A_bcc_header_of_the_message_gives_way_to_one_for_the_envelope_and_nothing_else_changes(string mode, int padding)
     {
-        await using var rig = await RelayRig.StartGraphAsync();
+        await using var rig = await RelayRig.StartGraphAsync(s => s["Clients:app:DeliveryMode"] = mode);
+        using var probe = new QueueProbe(rig.Relay);
         var before = $"From: {rig.Mailbox}\r\nTo: {Recipient}\r\n";
-        const string after = "Subject: Hidden copies\r\nX-Legacy-App: billing\r\n\r\nFor the record.\r\n";
+        var after = "Subject: Hidden copies\r\nX-Legacy-App: billing\r\n\r\nFor the record.\r\n" + string.Concat(Enumerable.Repeat("padding line\r\n", padding / 14));
         // Left by a legacy app that does not strip it: one envelope recipient, and one that is not in the envelope.
         const string bcc = "BCC: hidden@example.test,\r\n\tnot-in-the-envelope@example.test\r\n";
         await using var client = await rig.Relay.OpenAuthenticatedAsync();
@@ -96,6 +99,7 @@ public sealed class GraphDeliveryTests
         await client.SendRawAsync(before + bcc + after + ".\r\n");
 
         Assert.Equal(250, (await client.ReadReplyAsync()).Code);
+        if (mode == "Queue") Assert.Equal(DeliveryAttempt.Delivered, (await probe.NextAttemptAsync()).Result);
         var received = Encoding.UTF8.GetString(Assert.Single(rig.Graph!.Messages).Mime!);
         Assert.Equal("Bcc: hidden@example.test,\r\n list@example.test\r\n" + before + after, received);
     }
