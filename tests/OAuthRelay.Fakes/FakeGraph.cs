@@ -84,6 +84,7 @@ public sealed partial class FakeGraph : IAsyncDisposable
         app.MapPost("/v1.0/users/{mailbox}/messages/{id}/send", fake.SendDraft);
         app.MapDelete("/v1.0/users/{mailbox}/messages/{id}", fake.DeleteDraft);
         app.MapPut("/upload/{session}", fake.UploadAsync);
+        app.MapGet("/upload/{session}", fake.UploadStatus);
         await app.StartAsync();
         fake.BaseAddress = new Uri(app.Urls.First());
         return fake;
@@ -94,6 +95,12 @@ public sealed partial class FakeGraph : IAsyncDisposable
     {
         for (var i = 0; i < times; i++) _failures.Enqueue(new Failure(status, code, message, retryAfterSeconds));
     }
+
+    /// <summary>
+    /// The upload chunk with this index (0: the first one received) is stored, but its answer is lost: a 503 with
+    /// Retry-After 0 instead, as from a gateway that timed out after the bytes had gone through.
+    /// </summary>
+    public int LoseAnswerToChunk { get; set; } = -1;
 
     /// <summary>Waits (at most 60 s) until at least <paramref name="count"/> messages were sent.</summary>
     public async Task WaitForMessagesAsync(int count)
@@ -185,16 +192,32 @@ public sealed partial class FakeGraph : IAsyncDisposable
         if (ContentRange().Match(context.Request.Headers.ContentRange.ToString()) is not { Success: true } range) return Error(400, "InvalidRange", "Content-Range is missing or malformed.");
         var (start, end, total) = (long.Parse(range.Groups[1].Value), long.Parse(range.Groups[2].Value), long.Parse(range.Groups[3].Value));
         var length = end - start + 1;
+        if (start < upload.Next && total == upload.Content.Length) return Error(416, "InvalidRange", $"Bytes before {upload.Next} were received already.");
         if (total != upload.Content.Length || start != upload.Next || context.Request.ContentLength != length || length > 60L * 1024 * 1024
             || (end + 1 < total && length % ChunkUnit != 0))
             return Error(400, "InvalidRange", $"Expected bytes {upload.Next}- of {upload.Content.Length} in multiples of 320 KiB.");
         await context.Request.Body.ReadExactlyAsync(upload.Content.AsMemory((int)start, (int)length));
         upload.Next = end + 1;
         Chunks.Enqueue(length);
+        if (Chunks.Count - 1 == LoseAnswerToChunk)
+        {
+            context.Response.Headers.RetryAfter = "0";
+            return Error(503, "ServiceUnavailable", "The answer was lost.");
+        }
+
         if (upload.Next < total) return Results.Json(new { nextExpectedRanges = new[] { $"{upload.Next}-" } });
         _uploads.TryRemove(session, out _);
         upload.Draft.Attachments.Enqueue(new Attachment(upload.Name, upload.ContentType, upload.IsInline, upload.ContentId, upload.Content, Uploaded: true));
         return Results.StatusCode(201);
+    }
+
+    /// <summary>GET on the upload URL: which bytes the session still wants.</summary>
+    private IResult UploadStatus(HttpContext context, string session)
+    {
+        if (context.Request.Headers.Authorization.Count > 0) return Error(400, "InvalidRequest", "Do not send an Authorization header to the upload URL.");
+        return _uploads.TryGetValue(session, out var upload)
+            ? Results.Json(new { expirationDateTime = DateTimeOffset.UtcNow.AddHours(1), nextExpectedRanges = new[] { $"{upload.Next}-" } })
+            : Error(404, "ItemNotFound", "No such upload session.");
     }
 
     private IResult SendDraft(HttpContext context, string mailbox, string id)

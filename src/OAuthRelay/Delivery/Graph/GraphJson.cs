@@ -43,5 +43,8 @@ internal static class GraphJson
 
     public sealed record UploadSession(string UploadUrl);
 
+    /// <summary>What GET on an upload URL says: the byte ranges Graph still wants ("start-" or "start-end").</summary>
+    public sealed record UploadStatus(string[]? NextExpectedRanges);
+
     public sealed record Created(string Id);
 }

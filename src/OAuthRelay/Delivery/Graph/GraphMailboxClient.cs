@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using OAuthRelay.Upstream;
@@ -39,17 +40,40 @@ internal sealed class GraphMailboxClient(HttpClient http, Uri baseUrl, string ma
         return new Uri((await response.Content.ReadFromJsonAsync<GraphJson.UploadSession>(GraphJson.Options, cancellationToken))!.UploadUrl);
     }
 
-    /// <summary>PUTs <paramref name="length"/> bytes of <paramref name="file"/> in chunks with Content-Range, without the token.</summary>
+    /// <summary>
+    /// PUTs <paramref name="length"/> bytes of <paramref name="file"/> in chunks with Content-Range, without the token.
+    /// A chunk Graph refuses with 416 was taken before though its answer was lost (a retried PUT): Graph is asked where
+    /// to go on, a few times at most, instead of the whole message being sent again.
+    /// </summary>
     public async Task UploadAsync(Uri uploadUrl, string file, long length, int chunkSize, CancellationToken cancellationToken)
     {
-        for (long start = 0; start < length; start += chunkSize)
+        var resumes = 0;
+        for (long start = 0; start < length;)
         {
             var count = Math.Min(chunkSize, length - start);
             using var request = new HttpRequestMessage(HttpMethod.Put, uploadUrl) { Content = new FileRangeContent(file, start, count) };
             request.Content.Headers.ContentRange = new ContentRangeHeaderValue(start, start + count - 1, length);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && resumes++ < MaxResumes)
+            {
+                start = await NextExpectedAsync(uploadUrl, length, cancellationToken);
+                continue;
+            }
+
             await ThrowIfFailedAsync(response, cancellationToken);
+            start += count;
         }
+    }
+
+    private const int MaxResumes = 3;
+
+    /// <summary>The first byte the upload session still wants (GET on its URL, no token); the length when it wants none.</summary>
+    private async Task<long> NextExpectedAsync(Uri uploadUrl, long length, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(uploadUrl, cancellationToken);
+        await ThrowIfFailedAsync(response, cancellationToken);
+        var ranges = (await response.Content.ReadFromJsonAsync<GraphJson.UploadStatus>(GraphJson.Options, cancellationToken))?.NextExpectedRanges ?? [];
+        return ranges.Length == 0 ? length : long.Parse(ranges[0].Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>POST /users/{mailbox}/messages/{id}/send; Graph answers 202.</summary>

@@ -143,6 +143,25 @@ public sealed class GraphDeliveryTests
         Assert.Empty(Directory.GetFiles(rig.Relay.Services.GetRequiredService<IOptions<SpoolOptions>>().Value.Directory)); // no decoded attachment left
     }
 
+    [Fact]
+    public async Task An_upload_chunk_whose_answer_was_lost_is_not_sent_again_the_upload_goes_on_where_graph_says()
+    {
+        await using var rig = await RelayRig.StartGraphAsync(s => s["Smtp:MaxMessageSize"] = (40 * 1024 * 1024).ToString());
+        rig.Graph!.LoseAnswerToChunk = 0; // taken, but answered 503: the relay's retry of it hears 416
+        var pdf = RandomNumberGenerator.GetBytes(12 * 1024 * 1024);
+        var builder = new BodyBuilder { TextBody = "The archive." };
+        builder.Attachments.Add("archive.pdf", pdf, new ContentType("application", "pdf"));
+
+        await SendWithMailKitAsync(rig, Message(rig.Mailbox, "Archive", builder.ToMessageBody()));
+
+        var report = Assert.Single(Assert.Single(rig.Graph.Messages).Attachments);
+        Assert.Equal(SHA256.HashData(pdf), SHA256.HashData(report.Content));
+        Assert.Equal(pdf.Length, rig.Graph.Chunks.Sum()); // every byte went through once
+        var uploads = rig.Graph.Requests.Where(r => r.Path.StartsWith("/upload/")).Select(r => $"{r.Method} {r.Status}");
+        Assert.Equal(["PUT 503", "PUT 416", "GET 200", "PUT 200", "PUT 201"], uploads);
+        Assert.Single(rig.Graph.Requests, r => r is { Method: "POST", Path: "/v1.0/users/relay@contoso.test/messages" }); // one draft
+    }
+
     private static string[] Addresses(JsonElement draft, string property) =>
         draft.GetProperty(property).EnumerateArray().Select(r => r.GetProperty("emailAddress").GetProperty("address").GetString()!).ToArray();
 
