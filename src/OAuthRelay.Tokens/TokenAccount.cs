@@ -389,18 +389,20 @@ internal sealed partial class TokenAccount
 
     /// <param name="firsthand">
     /// Learnt from Entra ID or from what the cache holds, not from a cached token merely being served: only that is
-    /// published to the other replicas, and only that answers a later observation of another replica in another state
-    /// (the latest firsthand observation wins). One in the same state is left standing: the replica that saw it first
-    /// knows more (Entra ID's 70008, where the others find only the refresh token gone from the cache).
+    /// published to the other replicas, and only that answers a later, different observation of another replica (the
+    /// latest firsthand observation wins). Finding no sign-in in the cache is not published either: every replica reads
+    /// the same cache, and when a sign-in was lost the replica that lost it publishes why (Entra ID's 70008), which
+    /// tells the operator more; published late, it would lose to the others' "no sign-in" found meanwhile.
     /// </param>
     private void SetTokenHealth(TokenHealthState state, string? code, string action, bool firsthand = true)
     {
         var before = _tokenHealth;
-        var newerElsewhere = _store.Published(Name) is { } published && published.At > _tokenHealthObserved ? published.Health : null;
-        var contradicted = firsthand && newerElsewhere is not null && newerElsewhere.State != state;
+        var publishable = firsthand && code != FailureClassifier.NoAccount;
+        var contradicted = publishable && _store.Published(Name) is { } published && published.At > _tokenHealthObserved
+                           && (published.Health.State != state || published.Health.ErrorCode != code);
         if (before.State == state && before.ErrorCode == code && before.Action == action && !contradicted) return;
         _tokenHealth = new AccountHealth(Name, state, code, action, before.State == state ? before.Since : _time.GetUtcNow());
-        if (firsthand && newerElsewhere?.State != state)
+        if (publishable)
         {
             _tokenHealthObserved = _time.GetUtcNow();
             _store.Publish(new PublishedHealth(_tokenHealth, _tokenHealthObserved));

@@ -8,9 +8,9 @@ namespace OAuthRelay.State.Redis;
 /// replicas' clock), and a sorted set of the replicas waiting for one. A script drops expired leases and adds one if
 /// fewer than the limit are held and either the replica holds less than its fair share or no other replica waits;
 /// otherwise it records the replica as waiting and publishes that, so that holders beyond their share close an idle
-/// connection. A waiting replica asks again every third of the lease time at the latest, so its record lasts half a
-/// lease time: one that stopped waiting (served by a connection that came back to it, or given up) soon no longer
-/// holds the others to their share. A heartbeat renews this replica's leases every third of the lease time, so a replica that dies loses its
+/// connection. A waiting replica asks again every third of the lease time at the latest, so its record lasts two
+/// thirds of one (a third to spare for a late ask or a clock ahead): one that stopped waiting (served by a connection
+/// that came back to it, or given up) soon no longer holds the others to their share. A heartbeat renews this replica's leases every third of the lease time, so a replica that dies loses its
 /// slots after at most one lease time. While Redis is unreachable each replica keeps to its share of the limit,
 /// counting the slots it already holds; on return its slots are written back, and those it gave back meanwhile removed.
 /// </summary>
@@ -89,7 +89,7 @@ internal sealed class RedisConnectionSlots : IConnectionSlots, IAsyncDisposable
         var member = $"{_redis.ReplicaId}:{Interlocked.Increment(ref _issued)}";
         var now = _time.GetUtcNow();
         var leaseEnd = (now + _options.LeaseTime).ToUnixTimeMilliseconds();
-        var waitEnd = (now + _options.LeaseTime / 2).ToUnixTimeMilliseconds();
+        var waitEnd = (now + _options.LeaseTime * 2 / 3).ToUnixTimeMilliseconds();
         var wanted = new SharedEvent(SharedEvent.SlotWanted, key, $"{_redis.ReplicaId} {waitEnd}").Format();
         var attempt = await _redis.TryAsync(db => db.ScriptEvaluateAsync(AcquireScript, [Key(key), _redis.Key($"waiting:{{{key}}}")],
             [now.ToUnixTimeMilliseconds(), leaseEnd, limit, member, _redis.Channel.ToString(), wanted, KeyLifetime,

@@ -11,6 +11,9 @@ namespace OAuthRelay.Tokens.Health;
 /// </summary>
 internal static class FailureClassifier
 {
+    /// <summary>The code for "the cache holds no sign-in for the account's user".</summary>
+    public const string NoAccount = "no_account";
+
     private static readonly Dictionary<string, string> NeedsSignIn = new()
     {
         ["70008"] = "The refresh token expired or was revoked",
@@ -46,7 +49,7 @@ internal static class FailureClassifier
             return new TokenFailure(TokenHealthState.Misconfigured, "cache_unreadable", unreadable.Message, null);
 
         if (exception is NoCachedAccountException missing)
-            return new TokenFailure(TokenHealthState.NeedsSignIn, "no_account", $"No sign-in as {missing.UserName} yet. {signIn}", null);
+            return new TokenFailure(TokenHealthState.NeedsSignIn, NoAccount, $"No sign-in as {missing.UserName} yet. {signIn}", null);
 
         // MSAL refused to ask again before the server's Retry-After has passed: not a new failure, the same wait.
         if (exception is MsalThrottledServiceException throttled)

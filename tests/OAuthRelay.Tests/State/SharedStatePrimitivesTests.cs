@@ -114,12 +114,12 @@ public sealed class SharedStatePrimitivesTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_replica_that_stopped_asking_for_a_connection_slot_holds_the_others_to_their_share_for_half_a_lease_time()
+    public async Task A_replica_that_stopped_asking_for_a_connection_slot_holds_the_others_to_their_share_for_two_thirds_of_a_lease_time()
     {
         var a = Replica().GetRequiredService<IConnectionSlots>();
         var b = Replica().GetRequiredService<IConnectionSlots>();
         const string mailbox = "forms@contoso.test";
-        var halfLease = new StateOptions().LeaseTime / 2;
+        var waitRecorded = new StateOptions().LeaseTime * 2 / 3;
 
         // Nobody waits: A may take all three. B asks for one, is recorded as waiting, and then asks no more.
         var held = new List<ConnectionSlot>();
@@ -128,7 +128,7 @@ public sealed class SharedStatePrimitivesTests : IAsyncDisposable
         await held[0].DisposeAsync();
 
         // A is beyond its share (one of three for two replicas) while B's wait stands, and not after it.
-        _time.Advance(halfLease - TimeSpan.FromMilliseconds(1));
+        _time.Advance(waitRecorded - TimeSpan.FromMilliseconds(1));
         Assert.Null((await a.TryAcquireAsync(mailbox, 3, default)).Slot);
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.NotNull((await a.TryAcquireAsync(mailbox, 3, default)).Slot);

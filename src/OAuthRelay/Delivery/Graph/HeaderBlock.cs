@@ -72,6 +72,6 @@ internal sealed class HeaderBlock
     {
         var bytes = _bytes.AsSpan(field);
         var colon = bytes.IndexOf((byte)':');
-        return colon >= 0 && Encoding.ASCII.GetString(bytes[..colon]).Trim().Equals(name, StringComparison.OrdinalIgnoreCase);
+        return colon >= 0 && Encoding.ASCII.GetString(bytes[..colon]).TrimEnd().Equals(name, StringComparison.OrdinalIgnoreCase);
     }
 }
