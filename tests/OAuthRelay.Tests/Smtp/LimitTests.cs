@@ -82,6 +82,9 @@ public sealed class LimitTests
         Assert.Equal(354, (await client.CommandAsync("DATA")).Code);
         await client.SendRawAsync("Subject: half a message\r\n");
 
+        // Each read arms the deadline: the one that gets the line, then the next, which stalls. The clock moves once
+        // that one is armed, or it would be set from the moved clock and never come.
+        await time.WaitForTimerAsync(TimeSpan.FromMinutes(3));
         await time.FireTimerAsync(TimeSpan.FromMinutes(3));
 
         var reply = await client.ReadReplyAsync();
