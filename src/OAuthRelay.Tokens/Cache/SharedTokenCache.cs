@@ -20,7 +20,8 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
     private readonly string _account;
     private readonly ILogger _logger;
     private long _version; // what MSAL's memory holds; 0: nothing stored
-    private volatile bool _changed = true;
+    private long _noticed; // the latest version another replica announced
+    private volatile bool _unknown = true; // notices may have been missed (at start, after Redis was away)
     private byte[]? _unsaved;
 
     public SharedTokenCache(IVersionedValues values, TokenCacheCipher cipher, string account, ILogger logger)
@@ -31,7 +32,8 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
         _logger = logger;
         values.Changed += (name, version) =>
         {
-            if (version is null || name == Name && version != Interlocked.Read(ref _version)) _changed = true;
+            if (version is null) _unknown = true;
+            else if (name == Name) Notice(version.Value);
         };
     }
 
@@ -44,7 +46,7 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
         cache.SetAfterAccessAsync(AfterAccessAsync);
     }
 
-    public bool ChangedByOthers() => _changed;
+    public bool ChangedByOthers() => _unknown || Interlocked.Read(ref _noticed) > Interlocked.Read(ref _version);
 
     public async Task<bool> ExistsAsync() => await _values.ReadAsync(Name) is not { Value: null };
 
@@ -53,12 +55,12 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
     private async Task BeforeAccessAsync(TokenCacheNotificationArgs args)
     {
         if (_unsaved is { } unsaved && await SaveAsync(unsaved) == WriteOutcome.Unavailable) return;
-        // Cleared before the read: a notice of a newer version arriving while it is under way must stand.
-        var changed = _changed;
-        _changed = false;
+        // Cleared before the read, so that Redis going away again while it is under way is not forgotten.
+        var unknown = _unknown;
+        _unknown = false;
         if (await _values.ReadAsync(Name) is not { } stored)
         {
-            if (changed) _changed = true;
+            if (unknown) _unknown = true;
             return; // Redis is away: MSAL goes on with what it holds
         }
 
@@ -82,11 +84,17 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
         }
         else if (result.Outcome == WriteOutcome.Conflict)
         {
-            _changed = true;
+            Notice(result.Version);
             LogConflict(_account, result.Version);
         }
 
         return result.Outcome;
+    }
+
+    private void Notice(long version)
+    {
+        for (var known = Interlocked.Read(ref _noticed); version > known; known = Interlocked.Read(ref _noticed))
+            if (Interlocked.CompareExchange(ref _noticed, version, known) == known) return;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {Account}: another replica wrote the shared token cache first (version {Version}); this replica's change is dropped and the newer cache used")]
