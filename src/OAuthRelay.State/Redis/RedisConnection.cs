@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -94,15 +95,35 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         }
     }
 
+    /// <remarks>
+    /// The subscription has a connection of its own, which may still be on its way when the commands' one is up (seen
+    /// at start on a loaded machine): it is waited for, up to the Redis timeout, rather than the replica working alone
+    /// and missing the others' notices until its next attempt.
+    /// </remarks>
     private async Task SubscribeAsync(ConnectionMultiplexer multiplexer)
     {
         if (_subscription is not null) return;
-        _subscription = await multiplexer.GetSubscriber().SubscribeAsync(Channel);
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                _subscription = await multiplexer.GetSubscriber().SubscribeAsync(Channel);
+                break;
+            }
+            catch (RedisConnectionException) when (Stopwatch.GetElapsedTime(started) < _options.Timeout)
+            {
+                await Task.Delay(SubscriptionRetry);
+            }
+        }
+
         _subscription.OnMessage(message =>
         {
             if (SharedEvent.Parse(message.Message) is { } notice) Received?.Invoke(notice);
         });
     }
+
+    private static readonly TimeSpan SubscriptionRetry = TimeSpan.FromMilliseconds(20);
 
     private void Failed(string reason)
     {
