@@ -75,7 +75,12 @@ internal sealed partial class TokenAccount
     {
         get
         {
-            var token = _store.Published(Name) is { } published && published.At > _tokenHealthObserved ? published.Health : _tokenHealth;
+            // A later observation of another replica stands, but a Healthy one does not hide that this one found no
+            // sign-in in the cache (which it does not publish): the account's user may have changed, the cache gone.
+            var token = _store.Published(Name) is { } published && published.At > _tokenHealthObserved
+                        && !(published.Health.State == TokenHealthState.Healthy && _tokenHealth.ErrorCode == FailureClassifier.NoAccount)
+                ? published.Health
+                : _tokenHealth;
             if (token.State != TokenHealthState.Healthy) return token;
             var refusals = _refusals.Values.OrderBy(r => r.Since).ToList();
             return refusals.Count == 0 ? token

@@ -102,6 +102,9 @@ public sealed partial class FakeGraph : IAsyncDisposable
     /// </summary>
     public int LoseAnswerToChunk { get; set; } = -1;
 
+    /// <summary>Upload sessions end before their first chunk (404), as one that expired.</summary>
+    public bool UploadsExpire { get; set; }
+
     /// <summary>Waits (at most 60 s) until at least <paramref name="count"/> messages were sent.</summary>
     public async Task WaitForMessagesAsync(int count)
     {
@@ -188,7 +191,7 @@ public sealed partial class FakeGraph : IAsyncDisposable
     {
         // The upload URL carries its own authorization: a token sent along would go where it does not belong.
         if (context.Request.Headers.Authorization.Count > 0) return Error(400, "InvalidRequest", "Do not send an Authorization header to the upload URL.");
-        if (!_uploads.TryGetValue(session, out var upload)) return Error(404, "ItemNotFound", "No such upload session.");
+        if (UploadsExpire || !_uploads.TryGetValue(session, out var upload)) return Error(404, "ItemNotFound", "No such upload session.");
         if (ContentRange().Match(context.Request.Headers.ContentRange.ToString()) is not { Success: true } range) return Error(400, "InvalidRange", "Content-Range is missing or malformed.");
         var (start, end, total) = (long.Parse(range.Groups[1].Value), long.Parse(range.Groups[2].Value), long.Parse(range.Groups[3].Value));
         var length = end - start + 1;

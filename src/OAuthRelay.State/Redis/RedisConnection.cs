@@ -17,6 +17,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<RedisConnection> _logger;
     private readonly SemaphoreSlim _connecting = new(1, 1);
+    private readonly SemaphoreSlim _subscribing = new(1, 1);
     private ConnectionMultiplexer? _multiplexer;
     private ChannelMessageQueue? _subscription;
     private DateTimeOffset _skipUntil;
@@ -102,25 +103,34 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     /// </remarks>
     private async Task SubscribeAsync(ConnectionMultiplexer multiplexer)
     {
-        if (_subscription is not null) return;
-        var started = Stopwatch.GetTimestamp();
-        while (true)
+        // One at a time (the first connection and a recovery may both get here): two subscriptions would deliver every notice twice.
+        await _subscribing.WaitAsync();
+        try
         {
-            try
+            if (_subscription is not null) return;
+            var started = Stopwatch.GetTimestamp();
+            while (true)
             {
-                _subscription = await multiplexer.GetSubscriber().SubscribeAsync(Channel);
-                break;
+                try
+                {
+                    _subscription = await multiplexer.GetSubscriber().SubscribeAsync(Channel);
+                    break;
+                }
+                catch (RedisConnectionException) when (Stopwatch.GetElapsedTime(started) < _options.Timeout)
+                {
+                    await Task.Delay(SubscriptionRetry);
+                }
             }
-            catch (RedisConnectionException) when (Stopwatch.GetElapsedTime(started) < _options.Timeout)
-            {
-                await Task.Delay(SubscriptionRetry);
-            }
-        }
 
-        _subscription.OnMessage(message =>
+            _subscription.OnMessage(message =>
+            {
+                if (SharedEvent.Parse(message.Message) is { } notice) Received?.Invoke(notice);
+            });
+        }
+        finally
         {
-            if (SharedEvent.Parse(message.Message) is { } notice) Received?.Invoke(notice);
-        });
+            _subscribing.Release();
+        }
     }
 
     private static readonly TimeSpan SubscriptionRetry = TimeSpan.FromMilliseconds(20);
@@ -160,6 +170,7 @@ internal sealed partial class RedisConnection : IAsyncDisposable
     {
         if (_multiplexer is { } multiplexer) await multiplexer.DisposeAsync();
         _connecting.Dispose();
+        _subscribing.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shared state: Redis is unreachable ({Reason}); this replica works on its local state with 1/{Replicas} of each mailbox's limits until Redis is back")]

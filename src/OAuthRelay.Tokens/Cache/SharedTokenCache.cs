@@ -58,11 +58,16 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
         // Cleared before the read, so that Redis going away again while it is under way is not forgotten.
         var unknown = _unknown;
         _unknown = false;
+        var noticed = Interlocked.Read(ref _noticed);
         if (await _values.ReadAsync(Name) is not { } stored)
         {
             if (unknown) _unknown = true;
             return; // Redis is away: MSAL goes on with what it holds
         }
+
+        // Announced before the read yet newer than what it found: Redis lost the value (a restart without persistence,
+        // a flush) and counts from 0 again. Left as it is, the cache would stay "changed" until the count caught up.
+        if (stored.Version < noticed) Interlocked.CompareExchange(ref _noticed, stored.Version, noticed);
 
         if (stored.Version == Interlocked.Read(ref _version)) return;
         args.TokenCache.DeserializeMsalV3(stored.Value is null ? "{}"u8.ToArray() : _cipher.Open(stored.Value, $"value {Name} in Redis"), shouldClearExistingCache: true);

@@ -60,7 +60,7 @@ internal sealed class GraphMailboxClient(HttpClient http, Uri baseUrl, string ma
                 continue;
             }
 
-            await ThrowIfFailedAsync(response, cancellationToken);
+            await ThrowIfFailedAsync(response, cancellationToken, upload: true);
             start += count;
         }
     }
@@ -71,7 +71,7 @@ internal sealed class GraphMailboxClient(HttpClient http, Uri baseUrl, string ma
     private async Task<long> NextExpectedAsync(Uri uploadUrl, long length, CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync(uploadUrl, cancellationToken);
-        await ThrowIfFailedAsync(response, cancellationToken);
+        await ThrowIfFailedAsync(response, cancellationToken, upload: true);
         var ranges = (await response.Content.ReadFromJsonAsync<GraphJson.UploadStatus>(GraphJson.Options, cancellationToken))?.NextExpectedRanges ?? [];
         return ranges.Length == 0 ? length : long.Parse(ranges[0].Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -120,16 +120,17 @@ internal sealed class GraphMailboxClient(HttpClient http, Uri baseUrl, string ma
         }
     }
 
-    private static async Task ThrowIfFailedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <param name="upload">An upload URL answered: it carries its own authorization, so a 401, 403 or 404 there (the session expired or ended) is no refusal of the relay's access.</param>
+    private static async Task ThrowIfFailedAsync(HttpResponseMessage response, CancellationToken cancellationToken, bool upload = false)
     {
         if (response.IsSuccessStatusCode) return;
         var status = (int)response.StatusCode;
         var (code, message) = await ErrorAsync(response, cancellationToken);
-        if (status is 401 or 403 or 404 && code != "ErrorSendAsDenied") throw new UpstreamLoginRefusedException($"{status} {code}: {message}");
+        if (status is 401 or 403 or 404 && code != "ErrorSendAsDenied" && !upload) throw new UpstreamLoginRefusedException($"{status} {code}: {message}");
         var retryAfter = response.Headers.RetryAfter is { } header
             ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
             : null;
-        throw new GraphRequestException(status, code, message, retryAfter);
+        throw new GraphRequestException(status, code, message, retryAfter, upload);
     }
 
     /// <summary>Graph's error code and message from {"error":{"code","message"}}, or the status's name when the body has none.</summary>

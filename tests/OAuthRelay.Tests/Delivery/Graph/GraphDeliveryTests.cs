@@ -162,6 +162,28 @@ public sealed class GraphDeliveryTests
         Assert.Single(rig.Graph.Requests, r => r is { Method: "POST", Path: "/v1.0/users/relay@contoso.test/messages" }); // one draft
     }
 
+    [Fact]
+    public async Task An_upload_session_that_ended_defers_the_queued_message_and_says_nothing_against_the_accounts_access()
+    {
+        await using var rig = await RelayRig.StartGraphAsync(s =>
+        {
+            s["Smtp:MaxMessageSize"] = (40 * 1024 * 1024).ToString();
+            s["Clients:app:DeliveryMode"] = "Queue";
+        });
+        rig.Graph!.UploadsExpire = true;
+        using var probe = new QueueProbe(rig.Relay);
+        var builder = new BodyBuilder { TextBody = "The archive." };
+        builder.Attachments.Add("archive.pdf", RandomNumberGenerator.GetBytes(4 * 1024 * 1024), new ContentType("application", "pdf"));
+
+        await SendWithMailKitAsync(rig, Message(rig.Mailbox, "Archive", builder.ToMessageBody()));
+
+        var attempt = await probe.NextAttemptAsync();
+        Assert.Equal(DeliveryAttempt.Deferred, attempt.Result);
+        Assert.StartsWith("451 4.4.1", attempt.Reply);
+        Assert.Equal(OAuthRelay.Tokens.Health.TokenHealthState.Healthy, rig.Relay.Services.GetRequiredService<OAuthRelay.Tokens.TokenService>().Health("office").State);
+        Assert.Equal(1, rig.Graph.DeletedDrafts); // the half-made draft does not stay
+    }
+
     private static string[] Addresses(JsonElement draft, string property) =>
         draft.GetProperty(property).EnumerateArray().Select(r => r.GetProperty("emailAddress").GetProperty("address").GetString()!).ToArray();
 
