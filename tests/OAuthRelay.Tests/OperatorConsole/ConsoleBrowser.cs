@@ -61,6 +61,13 @@ internal sealed class ConsoleBrowser : IDisposable
         }
     }
 
+    /// <summary>Clicks the element, found anew if a self-refreshing page replaced it first (a stale element is never clicked).</summary>
+    public void Click(By element, string what) => Until(d =>
+    {
+        d.FindElement(element).Click();
+        return true;
+    }, what);
+
     /// <summary>The notice or problem the page shows after a change.</summary>
     public string Message(string role) => Until(d => d.FindElements(By.CssSelector($"main p[role='{role}']")).FirstOrDefault()?.Text, $"a {role} message")!;
 

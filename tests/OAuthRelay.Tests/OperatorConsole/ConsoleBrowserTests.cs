@@ -81,12 +81,12 @@ public sealed class ConsoleBrowserTests
         console.Rig.Entra.RevokeAllRefreshTokens();
         await Assert.ThrowsAsync<TokenUnavailableException>(() => console.Rig.Relay.Services.GetRequiredService<TokenService>().RenewAsync("office"));
         browser.Open("/accounts");
-        Assert.Equal("NeedsSignIn", browser.Driver.FindElement(By.CssSelector("#account-office [data-state]")).Text);
+        Assert.Equal("NeedsSignIn", browser.Until(d => d.FindElement(By.CssSelector("#account-office [data-state]")).Text, "the account's state"));
         browser.Screenshot("accounts-needs-sign-in");
         console.Rig.Entra.Hold(); // until the person has entered the code
-        browser.Driver.FindElement(By.CssSelector("#account-office button[type='submit']")).Click();
+        browser.Click(By.CssSelector("#account-office button[type='submit']"), "the sign-in button");
         Assert.Equal("FAKE-CODE", browser.Until(d => d.FindElements(By.CssSelector("#account-office .user-code")).FirstOrDefault()?.Text, "the device code"));
-        Assert.Equal("https://microsoft.com/devicelogin", browser.Driver.FindElement(By.CssSelector("#account-office .device-code a")).GetAttribute("href"));
+        Assert.Equal("https://microsoft.com/devicelogin", browser.Until(d => d.FindElement(By.CssSelector("#account-office .device-code a")).GetAttribute("href"), "the device login link"));
         browser.Screenshot("accounts-device-code");
         console.Rig.Entra.Release();
         browser.Until(d => d.FindElements(By.CssSelector("#account-office [data-state='Healthy']")).Count == 1, "the account to be Healthy again (the page refreshes itself)");
@@ -106,7 +106,7 @@ public sealed class ConsoleBrowserTests
         var delivered = console.Rig.Office.Messages.Count + 1;
         browser.Open("/mail-queue");
         browser.Screenshot("queue");
-        browser.Driver.FindElement(By.CssSelector($"button[aria-label='Retry {id}']")).Click();
+        browser.Click(By.CssSelector($"button[aria-label='Retry {id}']"), "the retry button");
         Assert.Equal($"Message {id} retried.", browser.Message("status"));
         await console.Rig.Office.WaitForMessagesAsync(delivered);
         Assert.Contains(Later, console.Rig.Office.Messages.Last().To);
