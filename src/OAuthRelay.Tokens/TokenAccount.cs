@@ -32,6 +32,7 @@ internal sealed partial class TokenAccount
     private readonly ConcurrentDictionary<string, HeldToken> _tokens = new();
     private readonly ConcurrentDictionary<string, UpstreamRefusal> _refusals = new();
 
+    private long _loadsActedOn; // the cache's Loads when this account last used MSAL under its gate
     private int _failures;
     private long _requests;
     private long _failedRequests;
@@ -108,12 +109,12 @@ internal sealed partial class TokenAccount
 
     public async Task<AccessToken> GetAsync(TokenResource resource, Need need, AccessToken? rejected, CancellationToken cancellationToken)
     {
-        if (need == Need.Cached && !_cache.ChangedByOthers() && TryFresh(resource, out var token)) return token;
+        if (need == Need.Cached && !CacheChanged && TryFresh(resource, out var token)) return token;
         await _gate.WaitAsync(cancellationToken);
         try
         {
             // Another process (the CLI, another replica) signed in or out or refreshed: what is held in memory no longer stands.
-            if (_cache.ChangedByOthers()) await ForgetSignInsOfOthersAsync();
+            if (CacheChanged) await ForgetSignInsOfOthersAsync();
             // Whoever held the gate before us may have fetched exactly what we need.
             if (need == Need.Cached && TryFresh(resource, out token)) return token;
             if (need == Need.Replacement && Usable(resource) is { } replaced && replaced.Token != rejected!.Token) return replaced;
@@ -138,7 +139,7 @@ internal sealed partial class TokenAccount
         }
         finally
         {
-            _gate.Release();
+            ReleaseGate();
             Changed?.Invoke();
         }
     }
@@ -185,7 +186,7 @@ internal sealed partial class TokenAccount
         }
         finally
         {
-            _gate.Release();
+            ReleaseGate();
             Changed?.Invoke();
         }
     }
@@ -204,7 +205,7 @@ internal sealed partial class TokenAccount
         }
         finally
         {
-            _gate.Release();
+            ReleaseGate();
             Changed?.Invoke();
         }
     }
@@ -221,7 +222,7 @@ internal sealed partial class TokenAccount
     public DateTimeOffset? NextCheck()
     {
         var state = _tokenHealth.State;
-        if (state == TokenHealthState.NeedsSignIn) return _time.GetUtcNow() + (_cache.ChangedByOthers() ? TimeSpan.Zero : CachePollInterval);
+        if (state == TokenHealthState.NeedsSignIn) return _time.GetUtcNow() + (CacheChanged ? TimeSpan.Zero : CachePollInterval);
         if (state is TokenHealthState.Degraded or TokenHealthState.Misconfigured) return _retryNotBefore;
         return _tokens.Values.Select(t => (DateTimeOffset?)(t.Token.ExpiresOn - Margin(t))).Min();
     }
@@ -234,7 +235,7 @@ internal sealed partial class TokenAccount
         Options.Transport == AccountTransport.Graph ? TokenResource.Graph(Options) : TokenResource.For(Options.Protocols.FirstOrDefault());
 
     /// <summary>A sign-in is needed and none has appeared on disk since: trying again would only repeat the refusal.</summary>
-    public bool WaitingForSignIn => _tokenHealth.State == TokenHealthState.NeedsSignIn && !_cache.ChangedByOthers() && _time.GetUtcNow() < _retryNotBefore;
+    public bool WaitingForSignIn => _tokenHealth.State == TokenHealthState.NeedsSignIn && !CacheChanged && _time.GetUtcNow() < _retryNotBefore;
 
     /// <summary>The API <paramref name="resource"/> stands for refused this account's token even after a fresh one.</summary>
     public void UpstreamRefused(TokenResource resource, string code, string reply, string action)
@@ -259,6 +260,19 @@ internal sealed partial class TokenAccount
     }
 
     private static readonly TimeSpan CachePollInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whatever MSAL loaded while the gate was held, this account has acted on.</summary>
+    private void ReleaseGate()
+    {
+        Interlocked.Exchange(ref _loadsActedOn, _cache.Loads);
+        _gate.Release();
+    }
+
+    /// <summary>
+    /// Another process (the CLI, another replica) signed in or out or refreshed since this account last acted on the
+    /// cache: a change not yet loaded, or one some other call loaded into MSAL meanwhile.
+    /// </summary>
+    private bool CacheChanged => _cache.ChangedByOthers() || _cache.Loads != Interlocked.Read(ref _loadsActedOn);
 
     private bool TryFresh(TokenResource resource, out AccessToken token)
     {

@@ -14,6 +14,7 @@ internal sealed class EncryptedTokenCacheFile(string path, TokenCacheCipher ciph
 {
     private readonly Lock _gate = new();
     private DateTime _knownWriteTime;
+    private long _loads;
     private CrossPlatLock? _processLock;
 
     public string Path { get; } = path;
@@ -29,6 +30,8 @@ internal sealed class EncryptedTokenCacheFile(string path, TokenCacheCipher ciph
     {
         lock (_gate) return WriteTime() != _knownWriteTime;
     }
+
+    public long Loads => Interlocked.Read(ref _loads);
 
     public Task<bool> ExistsAsync() => Task.FromResult(File.Exists(Path));
 
@@ -90,6 +93,7 @@ internal sealed class EncryptedTokenCacheFile(string path, TokenCacheCipher ciph
                 // No file (never signed in, or signed out elsewhere) is an empty cache.
                 args.TokenCache.DeserializeMsalV3(Read() ?? "{}"u8.ToArray(), shouldClearExistingCache: true);
                 _knownWriteTime = writeTime;
+                Interlocked.Increment(ref _loads);
                 _processLock = processLock;
             }
         }

@@ -22,6 +22,7 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
     private long _version; // what MSAL's memory holds; 0: nothing stored
     private long _noticed; // the latest version another replica announced
     private volatile bool _unknown = true; // notices may have been missed (at start, after Redis was away)
+    private long _loads;
     private byte[]? _unsaved;
 
     public SharedTokenCache(IVersionedValues values, TokenCacheCipher cipher, string account, ILogger logger)
@@ -48,6 +49,8 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
 
     public bool ChangedByOthers() => _unknown || Interlocked.Read(ref _noticed) > Interlocked.Read(ref _version);
 
+    public long Loads => Interlocked.Read(ref _loads);
+
     public async Task<bool> ExistsAsync() => await _values.ReadAsync(Name) is not { Value: null };
 
     public Task DeleteAsync() => _values.DeleteAsync(Name);
@@ -72,6 +75,7 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
         if (stored.Version == Interlocked.Read(ref _version)) return;
         args.TokenCache.DeserializeMsalV3(stored.Value is null ? "{}"u8.ToArray() : _cipher.Open(stored.Value, $"value {Name} in Redis"), shouldClearExistingCache: true);
         Interlocked.Exchange(ref _version, stored.Version);
+        Interlocked.Increment(ref _loads);
     }
 
     private async Task AfterAccessAsync(TokenCacheNotificationArgs args)

@@ -47,6 +47,20 @@ public sealed class SharedTokensTests
     }
 
     [Fact]
+    public async Task A_sign_in_through_one_relay_serves_the_other_even_when_something_else_read_the_new_cache_there_first()
+    {
+        await using var fleet = await RelayFleet.StartAsync(2);
+        await fleet.WaitForHealthAsync(1, TokenHealthState.NeedsSignIn);
+
+        await fleet.Tokens(0).ImportRefreshTokenAsync("office", fleet.Entra.IssueRefreshToken());
+        // Relay B lists its accounts (as its status does) before its renewer looks: the new cache is loaded there first.
+        Assert.True(await fleet.Tokens(1).Accounts.Single().HasSignInAsync());
+
+        await fleet.Tokens(1).RenewAsync("office"); // not refused for the sign-in it lacked before
+        Assert.Equal(TokenHealthState.Healthy, fleet.Tokens(1).Health("office").State);
+    }
+
+    [Fact]
     public async Task A_refresh_token_rotated_by_one_relay_is_the_one_the_other_presents_next_and_Redis_holds_no_readable_token()
     {
         await using var fleet = await RelayFleet.StartAsync(2);
