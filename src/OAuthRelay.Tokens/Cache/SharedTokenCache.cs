@@ -34,7 +34,7 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
         values.Changed += (name, version) =>
         {
             if (version is null) _unknown = true;
-            else if (name == Name) Notice(version.Value);
+            else if (name == Name) AtomicMax.Raise(ref _noticed, version.Value);
         };
     }
 
@@ -93,17 +93,11 @@ internal sealed partial class SharedTokenCache : ITokenCacheStore
         }
         else if (result.Outcome == WriteOutcome.Conflict)
         {
-            Notice(result.Version);
+            AtomicMax.Raise(ref _noticed, result.Version);
             LogConflict(_account, result.Version);
         }
 
         return result.Outcome;
-    }
-
-    private void Notice(long version)
-    {
-        for (var known = Interlocked.Read(ref _noticed); version > known; known = Interlocked.Read(ref _noticed))
-            if (Interlocked.CompareExchange(ref _noticed, version, known) == known) return;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {Account}: another replica wrote the shared token cache first (version {Version}); this replica's change is dropped and the newer cache used")]

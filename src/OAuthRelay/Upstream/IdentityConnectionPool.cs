@@ -98,9 +98,7 @@ internal sealed class IdentityConnectionPool(UpstreamIdentity identity, Upstream
     /// </summary>
     public Task YieldAsync(DateTimeOffset until)
     {
-        var ticks = until.UtcTicks;
-        for (var known = Interlocked.Read(ref _othersWaitUntil); ticks > known; known = Interlocked.Read(ref _othersWaitUntil))
-            if (Interlocked.CompareExchange(ref _othersWaitUntil, ticks, known) == known) break;
+        AtomicMax.Raise(ref _othersWaitUntil, until.UtcTicks);
         return CloseBeyondShareAsync();
     }
 
